@@ -1,0 +1,2 @@
+export { migrateToLatest } from './migrate.js';
+export { type Dialect, type OpenDatabaseOptions, openDatabase, type SqlDatabase } from './open-database.js';

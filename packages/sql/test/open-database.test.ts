@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase } from '../src/index.js';
+import { databaseTargets } from '../src/testing.js';
+
+interface TestDb {
+  item: { id: number; name: string; size: number };
+}
+
+const migrations = {
+  '0001_item': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('item')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'berth-sql-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe.each(databaseTargets())('openDatabase on $dialect', (target) => {
+  it('migrates once, keeps 64-bit sizes exact and enforces uniqueness', async () => {
+    const created = await target.create();
+    const opened = openDatabase<TestDb>({ url: created.url, sqlitePath: join(tmp, `${Math.random()}.db`) });
+    try {
+      expect(opened.dialect).toBe(target.dialect);
+      await migrateToLatest(opened.db as Kysely<unknown>, migrations);
+      await migrateToLatest(opened.db as Kysely<unknown>, migrations);
+      const big = 2 ** 40 + 3;
+      await opened.db.insertInto('item').values({ id: 1, name: 'a', size: big }).execute();
+      const row = await opened.db.selectFrom('item').selectAll().executeTakeFirstOrThrow();
+      expect(row.size).toBe(big);
+      await expect(
+        opened.db.insertInto('item').values({ id: 2, name: 'a', size: 1 }).execute(),
+      ).rejects.toThrow();
+      const count = await sql<{ n: number }>`select count(*) as n from item`.execute(opened.db);
+      expect(Number(count.rows[0]?.n)).toBe(1);
+    } finally {
+      await opened.close();
+      await created.drop();
+    }
+  });
+});
