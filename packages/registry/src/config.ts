@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const environmentSchema = z
+  .object({
+    REGISTRY_PORT: port.default(5000),
+    REGISTRY_HOST: z.string().min(1).default('127.0.0.1'),
+    BERTH_DATA_DIR: z.string().min(1).default('./data'),
+    REGISTRY_DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite)')
+        .optional(),
+    ),
+    REGISTRY_STORAGE: z.enum(['filesystem']).default('filesystem'),
+    REGISTRY_AUTH: z.enum(['token', 'none']).default('token'),
+    REGISTRY_AUTH_TOKEN_REALM: z.preprocess(emptyAsUndefined, z.url().optional()),
+    REGISTRY_AUTH_TOKEN_SERVICE: z.string().min(1).default('container_registry'),
+    REGISTRY_AUTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
+    REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_AUTH_TOKEN_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if (env.REGISTRY_AUTH !== 'token') return;
+    if (!env.REGISTRY_AUTH_TOKEN_REALM) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_AUTH_TOKEN_REALM'],
+        message:
+          'required with REGISTRY_AUTH=token (the token service URL, e.g. http://127.0.0.1:8080/jwt/auth)',
+      });
+    }
+    if (env.REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE && env.REGISTRY_AUTH_TOKEN_JWKS_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_AUTH_TOKEN_JWKS_URL'],
+        message: 'set either REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE or REGISTRY_AUTH_TOKEN_JWKS_URL, not both',
+      });
+    }
+  });
+
+export interface RegistryConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  storage: 'filesystem';
+  auth:
+    | { mode: 'none' }
+    | {
+        mode: 'token';
+        realm: string;
+        service: string;
+        issuer: string;
+        keys: { publicKeyFile: string } | { jwksUrl: string };
+      };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Reads the whole environment at once so a bad start lists every problem, not the first. */
+export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.BERTH_DATA_DIR);
+  return {
+    host: e.REGISTRY_HOST,
+    port: e.REGISTRY_PORT,
+    dataDir,
+    databaseUrl: e.REGISTRY_DATABASE_URL,
+    storage: e.REGISTRY_STORAGE,
+    auth:
+      e.REGISTRY_AUTH === 'none'
+        ? { mode: 'none' }
+        : {
+            mode: 'token',
+            realm: e.REGISTRY_AUTH_TOKEN_REALM!,
+            service: e.REGISTRY_AUTH_TOKEN_SERVICE,
+            issuer: e.REGISTRY_AUTH_TOKEN_ISSUER,
+            keys: e.REGISTRY_AUTH_TOKEN_JWKS_URL
+              ? { jwksUrl: e.REGISTRY_AUTH_TOKEN_JWKS_URL }
+              : {
+                  // The BFF writes its public key here on first start (docs/token-auth.md).
+                  publicKeyFile: resolve(
+                    e.REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE ?? `${dataDir}/bff/token-signing-key.pub.pem`,
+                  ),
+                },
+          },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,52 @@
+/** The OCI distribution error codes Berth answers with (the spec's table plus `PAGINATION_NUMBER_INVALID`). */
+export type RegistryErrorCode =
+  | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
+  | 'DIGEST_INVALID'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_UNKNOWN'
+  | 'NAME_INVALID'
+  | 'NAME_UNKNOWN'
+  | 'SIZE_INVALID'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNSUPPORTED'
+  | 'TOOMANYREQUESTS'
+  | 'PAGINATION_NUMBER_INVALID'
+  | 'RANGE_INVALID'
+  | 'TAG_INVALID';
+
+export interface RegistryErrorEntry {
+  code: RegistryErrorCode;
+  message: string;
+  detail?: unknown;
+}
+
+/**
+ * A refusal the client caused. `status` overrides the code's default status
+ * (e.g. 416 for an out-of-order chunk, 413 for an oversized manifest).
+ */
+export class RegistryError extends Error {
+  constructor(
+    readonly entries: [RegistryErrorEntry, ...RegistryErrorEntry[]],
+    readonly status?: number,
+  ) {
+    super(entries[0].message);
+  }
+
+  get code(): RegistryErrorCode {
+    return this.entries[0].code;
+  }
+}
+
+export function registryError(
+  code: RegistryErrorCode,
+  message: string,
+  options: { detail?: unknown; status?: number } = {},
+): RegistryError {
+  const entry: RegistryErrorEntry =
+    options.detail === undefined ? { code, message } : { code, message, detail: options.detail };
+  return new RegistryError([entry], options.status);
+}

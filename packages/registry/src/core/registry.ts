@@ -1,0 +1,413 @@
+import type { Hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
+import { type StorageDriver, StorageNotFoundError } from '../storage/driver.js';
+import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
+import { RegistryError, type RegistryErrorEntry, registryError } from './errors.js';
+import { parseManifest } from './manifest.js';
+import { assertTag, isTag } from './names.js';
+
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface RegistryDeps {
+  meta: MetadataStore;
+  storage: StorageDriver;
+  clock?: () => number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The marker for the next page, when there is one. */
+  next: string | undefined;
+}
+
+/** Running sha256 of an upload, kept between chunks; rebuilt from the file after a restart. */
+interface UploadHashState {
+  hash: Hash;
+  size: number;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function blobKey(digest: ParsedDigest): string {
+  return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}`;
+}
+
+function uploadKey(id: string): string {
+  return `uploads/${id}`;
+}
+
+/**
+ * The distribution API's behaviour, independent of HTTP: names and references
+ * arrive validated by the caller, everything else is checked here.
+ */
+export class Registry {
+  private readonly meta: MetadataStore;
+  private readonly storage: StorageDriver;
+  private readonly now: () => number;
+  private readonly uploadHashes = new Map<string, UploadHashState>();
+  /** Uploads with a request writing to them right now; a second writer is refused, not interleaved. */
+  private readonly busyUploads = new Set<string>();
+
+  constructor(deps: RegistryDeps) {
+    this.meta = deps.meta;
+    this.storage = deps.storage;
+    this.now = deps.clock ?? Date.now;
+  }
+
+  // ---- blobs ----
+
+  async statBlob(repository: string, digest: string): Promise<{ size: number }> {
+    const blob = await this.meta.findRepositoryBlob(repository, parseDigest(digest).value);
+    if (!blob) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
+    return blob;
+  }
+
+  async readBlob(repository: string, digest: string, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.storage.read(blobKey(parseDigest(digest)), range);
+    } catch (error) {
+      if (error instanceof StorageNotFoundError) {
+        throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest, repository } });
+      }
+      throw error;
+    }
+  }
+
+  /** Unlinks the blob from the repository; its bytes go when garbage collection finds them unreferenced. */
+  async deleteBlob(repository: string, digest: string): Promise<void> {
+    const parsed = parseDigest(digest);
+    const repositoryId = await this.meta.findRepositoryId(repository);
+    if (repositoryId === undefined || !(await this.meta.unlinkBlob(repositoryId, parsed.value))) {
+      throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
+    }
+  }
+
+  /** Links a blob of `from` into `repository`; false when `from` has no such blob. */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    const parsed = parseDigest(digest);
+    const source = await this.meta.findRepositoryBlob(from, parsed.value);
+    if (!source) return false;
+    const repositoryId = await this.meta.ensureRepository(repository, this.now());
+    await this.meta.linkBlob(repositoryId, parsed.value, source.size, this.now());
+    return true;
+  }
+
+  /** A whole blob in one request (POST with `digest`). */
+  async putBlob(repository: string, digest: string, body: Readable): Promise<string> {
+    const expected = parseDigest(digest);
+    const repositoryId = await this.meta.ensureRepository(repository, this.now());
+    const key = uploadKey(randomUUID());
+    try {
+      const hash = createDigestHash(expected.algorithm);
+      const size = await this.storage.append(key, hashed(body, hash));
+      await this.commitBlob(repositoryId, key, expected, hash.digest('hex'), size);
+    } finally {
+      await this.storage.delete(key);
+    }
+    return expected.value;
+  }
+
+  // ---- uploads ----
+
+  async startUpload(repository: string): Promise<Upload> {
+    const repositoryId = await this.meta.ensureRepository(repository, this.now());
+    const id = randomUUID();
+    await this.meta.createUpload(id, repositoryId, this.now());
+    this.uploadHashes.set(id, { hash: createDigestHash('sha256'), size: 0 });
+    return { id, repositoryId, repositoryName: repository, size: 0 };
+  }
+
+  async getUpload(repository: string, id: string): Promise<Upload> {
+    const upload = UPLOAD_ID.test(id) ? await this.meta.findUpload(id) : undefined;
+    if (!upload || upload.repositoryName !== repository) {
+      throw registryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { detail: { uuid: id } });
+    }
+    return upload;
+  }
+
+  /** Appends a chunk; with `range`, it must start exactly where the upload ends. */
+  async appendUpload(repository: string, id: string, body: Readable, range?: ByteRange): Promise<Upload> {
+    const upload = await this.getUpload(repository, id);
+    return this.whileWriting(upload, () => this.appendChunk(upload, body, range));
+  }
+
+  /** Finishes an upload (with an optional last chunk), checks the digest and makes the blob visible. */
+  async completeUpload(
+    repository: string,
+    id: string,
+    digest: string,
+    body: Readable | undefined,
+    range?: ByteRange,
+  ): Promise<string> {
+    const expected = parseDigest(digest);
+    const upload = await this.getUpload(repository, id);
+    return this.whileWriting(upload, async () => {
+      const finished = body ? await this.appendChunk(upload, body, range) : upload;
+      const state = await this.hashState(finished);
+      const actual =
+        expected.algorithm === 'sha256'
+          ? state.hash.copy().digest('hex')
+          : await this.hashStored(uploadKey(id), 'sha512');
+      try {
+        await this.commitBlob(upload.repositoryId, uploadKey(id), expected, actual, finished.size);
+      } finally {
+        await this.discardUpload(id);
+      }
+      return expected.value;
+    });
+  }
+
+  async cancelUpload(repository: string, id: string): Promise<void> {
+    const upload = await this.getUpload(repository, id);
+    await this.whileWriting(upload, () => this.discardUpload(id));
+  }
+
+  // ---- manifests and tags ----
+
+  async getManifest(repository: string, reference: string): Promise<StoredManifest> {
+    const manifest = await this.meta.findManifest(repository, referenceOf(reference));
+    if (!manifest) {
+      throw registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference } });
+    }
+    return manifest;
+  }
+
+  async putManifest(
+    repository: string,
+    reference: string,
+    contentType: string | undefined,
+    payload: Buffer,
+  ): Promise<{ digest: string; subject: string | null }> {
+    const record = parseManifest(payload, contentType);
+    const target = referenceOf(reference);
+    const tag = 'tag' in target ? target.tag : undefined;
+    if ('digest' in target) {
+      const expected = parseDigest(target.digest);
+      const actual = expected.algorithm === 'sha256' ? record.digest : digestOf(payload, expected.algorithm);
+      if (actual !== expected.value) {
+        throw registryError('DIGEST_INVALID', 'manifest digest does not match the digest in the URL', {
+          detail: { expected: expected.value, actual },
+        });
+      }
+      record.digest = expected.value;
+    }
+    const repositoryId = await this.meta.ensureRepository(repository, this.now());
+    const result = await this.meta.putManifest(repositoryId, record, tag, this.now());
+    if (!result.ok) {
+      const entries = [
+        ...result.missingBlobs.map((digest) => ({
+          code: 'MANIFEST_BLOB_UNKNOWN' as const,
+          message: 'blob unknown to registry',
+          detail: { digest },
+        })),
+        ...result.missingManifests.map((digest) => ({
+          code: 'MANIFEST_BLOB_UNKNOWN' as const,
+          message: 'manifest referenced by the index is unknown to this repository',
+          detail: { digest },
+        })),
+      ];
+      throw new RegistryError(entries as [RegistryErrorEntry, ...RegistryErrorEntry[]]);
+    }
+    return { digest: record.digest, subject: record.subjectDigest };
+  }
+
+  /** By digest: the manifest and all its tags; by tag: only that tag. */
+  async deleteManifest(repository: string, reference: string): Promise<void> {
+    const repositoryId = await this.meta.findRepositoryId(repository);
+    const unknown = () =>
+      registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference } });
+    const target = referenceOf(reference);
+    if ('tag' in target) {
+      if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag)))
+        throw unknown();
+      return;
+    }
+    const digest = parseDigest(target.digest);
+    if (repositoryId === undefined) throw unknown();
+    const outcome = await this.meta.deleteManifest(repositoryId, digest.value);
+    if (outcome === 'not-found') throw unknown();
+    if (outcome === 'referenced') {
+      throw registryError(
+        'DENIED',
+        'manifest is referenced by an index in this repository; delete the index first',
+        {
+          status: 409,
+          detail: { digest: digest.value },
+        },
+      );
+    }
+  }
+
+  async listTags(repository: string, options: { last?: string; limit?: number }): Promise<Page<string>> {
+    const repositoryId = await this.meta.findRepositoryId(repository);
+    if (repositoryId === undefined) {
+      throw registryError('NAME_UNKNOWN', 'repository name not known to registry', {
+        detail: { name: repository },
+      });
+    }
+    if (options.limit === 0) return { items: [], next: undefined };
+    const limit = options.limit === undefined ? undefined : options.limit + 1;
+    const tags = await this.meta.listTags(repositoryId, {
+      ...(options.last === undefined ? {} : { last: options.last }),
+      ...(limit === undefined ? {} : { limit }),
+    });
+    return paged(tags, options.limit);
+  }
+
+  async listRepositories(options: { last?: string; limit: number }): Promise<Page<string>> {
+    if (options.limit === 0) return { items: [], next: undefined };
+    const names = await this.meta.listRepositories({ ...options, limit: options.limit + 1 });
+    return paged(names, options.limit);
+  }
+
+  async listReferrers(repository: string, digest: string, artifactType?: string): Promise<Referrer[]> {
+    const subject = parseDigest(digest);
+    const repositoryId = await this.meta.findRepositoryId(repository);
+    if (repositoryId === undefined) return [];
+    return this.meta.listReferrers(repositoryId, subject.value, artifactType);
+  }
+
+  // ---- internals ----
+
+  private async commitBlob(
+    repositoryId: number,
+    key: string,
+    expected: ParsedDigest,
+    actualHex: string,
+    size: number,
+  ): Promise<void> {
+    if (actualHex !== expected.hex) {
+      throw registryError('DIGEST_INVALID', 'uploaded content does not match the digest', {
+        detail: { expected: expected.value, actual: `${expected.algorithm}:${actualHex}` },
+      });
+    }
+    const target = blobKey(expected);
+    const existing = await this.storage.stat(target);
+    if (existing?.size !== size) {
+      await this.storage.sync(key);
+      await this.storage.move(key, target);
+    }
+    await this.meta.linkBlob(repositoryId, expected.value, size, this.now());
+  }
+
+  private async whileWriting<T>(upload: Upload, work: () => Promise<T>): Promise<T> {
+    if (this.busyUploads.has(upload.id)) {
+      throw registryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', {
+        status: 416,
+        detail: { uuid: upload.id },
+      });
+    }
+    this.busyUploads.add(upload.id);
+    try {
+      return await work();
+    } finally {
+      this.busyUploads.delete(upload.id);
+    }
+  }
+
+  private async appendChunk(upload: Upload, body: Readable, range?: ByteRange): Promise<Upload> {
+    if (range && range.start !== upload.size) {
+      body.resume();
+      throw registryError('BLOB_UPLOAD_INVALID', 'chunk does not start where the upload ends', {
+        status: 416,
+        detail: { expectedStart: upload.size, start: range.start },
+      });
+    }
+    const state = await this.hashState(upload);
+    const hash = state.hash.copy();
+    const key = uploadKey(upload.id);
+    let written: number;
+    try {
+      written = await this.storage.append(key, hashed(body, hash));
+    } catch (error) {
+      // An interrupted chunk leaves no trace: cut the file back to what was acknowledged.
+      await this.storage.truncate(key, upload.size).catch(() => {});
+      throw error;
+    }
+    if (range && written !== range.end - range.start + 1) {
+      await this.storage.truncate(key, upload.size);
+      throw registryError('SIZE_INVALID', 'chunk length does not match Content-Range', {
+        detail: { contentRange: `${range.start}-${range.end}`, received: written },
+      });
+    }
+    const size = upload.size + written;
+    await this.meta.setUploadSize(upload.id, size, this.now());
+    this.uploadHashes.set(upload.id, { hash, size });
+    return { ...upload, size };
+  }
+
+  /** The running hash, rebuilt from the stored bytes when this process did not see them arrive. */
+  private async hashState(upload: Upload): Promise<UploadHashState> {
+    const known = this.uploadHashes.get(upload.id);
+    if (known && known.size === upload.size) return known;
+    const key = uploadKey(upload.id);
+    const stored = await this.storage.stat(key);
+    if ((stored?.size ?? 0) < upload.size) {
+      throw registryError('BLOB_UPLOAD_INVALID', 'upload data is missing; start the upload again', {
+        detail: { uuid: upload.id },
+      });
+    }
+    if (!stored) {
+      await this.storage.append(key, emptyStream());
+    } else if (stored.size > upload.size) {
+      await this.storage.truncate(key, upload.size);
+    }
+    const hash = createDigestHash('sha256');
+    if (upload.size > 0) {
+      for await (const chunk of await this.storage.read(key)) hash.update(chunk as Buffer);
+    }
+    const state = { hash, size: upload.size };
+    this.uploadHashes.set(upload.id, state);
+    return state;
+  }
+
+  private async hashStored(key: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
+    const hash = createDigestHash(algorithm);
+    const stored = await this.storage.stat(key);
+    if (stored && stored.size > 0) {
+      for await (const chunk of await this.storage.read(key)) hash.update(chunk as Buffer);
+    }
+    return hash.digest('hex');
+  }
+
+  private async discardUpload(id: string): Promise<void> {
+    this.uploadHashes.delete(id);
+    await this.storage.delete(uploadKey(id));
+    await this.meta.deleteUpload(id);
+  }
+}
+
+function referenceOf(reference: string): { tag: string } | { digest: string } {
+  if (isTag(reference)) return { tag: reference };
+  if (reference.includes(':')) return { digest: parseDigest(reference).value };
+  assertTag(reference);
+  return { tag: reference };
+}
+
+function paged(rows: string[], limit: number | undefined): Page<string> {
+  if (limit === undefined || rows.length <= limit) return { items: rows, next: undefined };
+  const items = rows.slice(0, limit);
+  return { items, next: items[items.length - 1] };
+}
+
+/** `body` passed through `hash`; an aborted request destroys the result so the writer fails too. */
+function hashed(body: Readable, hash: Hash): Readable {
+  const through = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  pipeline(body, through).catch(() => {});
+  return through;
+}
+
+function emptyStream(): Readable {
+  return Readable.from([]);
+}

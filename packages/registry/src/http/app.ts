@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { AccessRequest, Action } from '../auth/access.js';
+import { RegistryError, registryError } from '../core/errors.js';
+import type { Registry } from '../core/registry.js';
+import type { RequestAuthorizer } from './authorizer.js';
+import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
+import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
+import { handleManifest } from './manifest-handlers.js';
+import { sendInternalError, sendJson, sendRegistryError } from './respond.js';
+import { matchRoute, type Route } from './route.js';
+
+export interface AppDeps {
+  registry: Registry;
+  logger: Logger;
+  /** Token authentication; every request is allowed without it (REGISTRY_AUTH=none). */
+  authorizer?: RequestAuthorizer;
+}
+
+export interface RequestContext {
+  registry: Registry;
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  /** Whether the caller may also do `actions` on another repository (cross-repository mount). */
+  may(name: string, actions: Action[]): Promise<boolean>;
+}
+
+const API_VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' };
+
+/** The registry's HTTP surface; `server.ts` binds it to a port, tests bind it to an ephemeral one. */
+export function createApp(deps: AppDeps): RequestListener {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = headerValue(req, 'x-request-id')?.slice(0, 128) || randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of Object.entries(API_VERSION_HEADER)) res.setHeader(name, value);
+    res.once('finish', () => {
+      deps.logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.url?.split('?')[0]?.slice(0, 512),
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    handle(deps, req, res).catch((error: unknown) => {
+      if (error instanceof RegistryError) {
+        if (!res.headersSent) sendRegistryError(res, error);
+        else res.destroy();
+        drain(req);
+        return;
+      }
+      if (isClientGone(error, req)) {
+        res.destroy();
+        return;
+      }
+      deps.logger.error({ requestId, err: error }, 'request failed');
+      if (!res.headersSent) sendInternalError(res, requestId);
+      else res.destroy();
+      drain(req);
+    });
+  };
+}
+
+async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  const route = matchRoute(path);
+  if (!route)
+    throw registryError('UNSUPPORTED', 'no such endpoint', {
+      status: 404,
+      detail: { path: path.slice(0, 200) },
+    });
+  const method = req.method ?? 'GET';
+
+  if (deps.authorizer) {
+    const required = accessFor(route, method);
+    const decision = await deps.authorizer.authorize(headerValue(req, 'authorization'), required);
+    if (!decision.ok) {
+      drain(req);
+      sendJson(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: decision.detail }] },
+        { 'WWW-Authenticate': decision.challenge },
+      );
+      return;
+    }
+  }
+
+  const authorizer = deps.authorizer;
+  const context: RequestContext = {
+    registry: deps.registry,
+    req,
+    res,
+    query,
+    may: async (name, actions) =>
+      !authorizer ||
+      (await authorizer.authorize(headerValue(req, 'authorization'), { type: 'repository', name, actions }))
+        .ok,
+  };
+  switch (route.kind) {
+    case 'base':
+      return sendJson(res, 200, {});
+    case 'catalog':
+      return handleCatalog(context, method);
+    case 'tags':
+      return handleTags(context, method, route.name);
+    case 'manifest':
+      return handleManifest(context, method, route.name, route.reference);
+    case 'blob':
+      return handleBlob(context, method, route.name, route.digest);
+    case 'uploads':
+      return handleUploads(context, method, route.name);
+    case 'upload':
+      return handleUpload(context, method, route.name, route.id);
+    case 'referrers':
+      return handleReferrers(context, method, route.name, route.digest);
+  }
+}
+
+/** The access a request needs, as the token spec names it. */
+function accessFor(route: Route, method: string): AccessRequest | undefined {
+  if (route.kind === 'base') return undefined;
+  if (route.kind === 'catalog') return { type: 'registry', name: 'catalog', actions: ['*'] };
+  const action: Action =
+    method === 'GET' || method === 'HEAD'
+      ? route.kind === 'upload'
+        ? 'push'
+        : 'pull'
+      : method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob')
+        ? 'delete'
+        : 'push';
+  return { type: 'repository', name: route.name, actions: action === 'push' ? ['pull', 'push'] : [action] };
+}
+
+export function methodNotAllowed(method: string, allowed: string[]): RegistryError {
+  return registryError('UNSUPPORTED', `method ${method} is not allowed here`, { detail: { allowed } });
+}
+
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Discards an unread request body so the connection can carry the next request. */
+function drain(req: IncomingMessage): void {
+  if (!req.readableEnded) req.resume();
+}
+
+function isClientGone(error: unknown, req: IncomingMessage): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE';
+}
