@@ -23,6 +23,7 @@ const environmentSchema = z
     REGISTRY_AUTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
     REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
     REGISTRY_AUTH_TOKEN_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    REGISTRY_ACCESS_LOG: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, context) => {
@@ -60,6 +61,8 @@ export interface RegistryConfig {
         keys: { publicKeyFile: string } | { jwksUrl: string };
       };
   logLevel: string;
+  /** One log line per request (at info). */
+  accessLog: boolean;
 }
 
 export class ConfigError extends Error {
@@ -100,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
                 },
           },
     logLevel: e.LOG_LEVEL,
+    accessLog: e.REGISTRY_ACCESS_LOG === 'true',
   };
 }

@@ -3,10 +3,16 @@ import { join } from 'node:path';
 import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
+import {
+  createJwksKeySource,
+  createTokenAuthorizer,
+  createTokenVerifier,
+  readPublicKeyFile,
+  type TokenAuthorizer,
+} from './auth/index.js';
 import type { RegistryConfig } from './config.js';
 import { Registry } from './core/registry.js';
 import { createApp } from './http/app.js';
-import type { RequestAuthorizer } from './http/authorizer.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
@@ -28,11 +34,32 @@ export async function openMetadata(config: RegistryConfig): Promise<SqlDatabase<
 }
 
 /** Opens storage and metadata, then listens; `close` stops accepting, finishes requests and closes the database. */
+/** Token verification as configured; undefined only when REGISTRY_AUTH=none asked for no authentication. */
+export async function createAuthorizer(
+  config: RegistryConfig,
+  logger: Logger,
+): Promise<TokenAuthorizer | undefined> {
+  const { auth } = config;
+  if (auth.mode === 'none') {
+    logger.warn('REGISTRY_AUTH=none: every request is allowed without credentials');
+    return undefined;
+  }
+  const keys =
+    'publicKeyFile' in auth.keys
+      ? await readPublicKeyFile(auth.keys.publicKeyFile)
+      : createJwksKeySource({
+          url: auth.keys.jwksUrl,
+          onError: (error) => logger.error({ err: error }, 'fetching the token service JWKS failed'),
+        });
+  const verifier = createTokenVerifier({ issuer: auth.issuer, service: auth.service, keys });
+  return createTokenAuthorizer({ verifier, realm: auth.realm, service: auth.service });
+}
+
 export async function startServer(
   config: RegistryConfig,
   logger: Logger = pino({ level: config.logLevel }),
-  authorizer?: RequestAuthorizer,
 ): Promise<RunningServer> {
+  const authorizer = await createAuthorizer(config, logger);
   const database = await openMetadata(config);
   const registry = new Registry({
     meta: new MetadataStore(database.db),
@@ -40,7 +67,7 @@ export async function startServer(
   });
   const server = createServer(
     { keepAliveTimeout: 30_000 },
-    createApp({ registry, logger, ...(authorizer ? { authorizer } : {}) }),
+    createApp({ registry, logger, accessLog: config.accessLog, ...(authorizer ? { authorizer } : {}) }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { AccessRequest, Action } from '../auth/access.js';
+import type { AccessRequest, Action, TokenAuthorizer } from '../auth/index.js';
 import { RegistryError, registryError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
-import type { RequestAuthorizer } from './authorizer.js';
 import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
 import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
 import { handleManifest } from './manifest-handlers.js';
@@ -14,8 +13,10 @@ import { matchRoute, type Route } from './route.js';
 export interface AppDeps {
   registry: Registry;
   logger: Logger;
+  /** One info line per request. */
+  accessLog: boolean;
   /** Token authentication; every request is allowed without it (REGISTRY_AUTH=none). */
-  authorizer?: RequestAuthorizer;
+  authorizer?: TokenAuthorizer;
 }
 
 export interface RequestContext {
@@ -32,22 +33,10 @@ const API_VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' }
 /** The registry's HTTP surface; `server.ts` binds it to a port, tests bind it to an ephemeral one. */
 export function createApp(deps: AppDeps): RequestListener {
   return (req, res) => {
-    const started = process.hrtime.bigint();
     const requestId = headerValue(req, 'x-request-id')?.slice(0, 128) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of Object.entries(API_VERSION_HEADER)) res.setHeader(name, value);
-    res.once('finish', () => {
-      deps.logger.info(
-        {
-          requestId,
-          method: req.method,
-          path: req.url?.split('?')[0]?.slice(0, 512),
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
-    });
+    if (deps.accessLog) logWhenDone(deps.logger, req, res, requestId);
     handle(deps, req, res).catch((error: unknown) => {
       if (error instanceof RegistryError) {
         if (!res.headersSent) sendRegistryError(res, error);
@@ -148,6 +137,22 @@ export function methodNotAllowed(method: string, allowed: string[]): RegistryErr
 export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    logger.info(
+      {
+        requestId,
+        method: req.method,
+        path: req.url?.split('?')[0]?.slice(0, 512),
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      'request',
+    );
+  });
 }
 
 /** Discards an unread request body so the connection can carry the next request. */

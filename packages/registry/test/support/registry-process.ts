@@ -38,7 +38,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       REGISTRY_PORT: '0',
       BERTH_DATA_DIR: dataDir,
       REGISTRY_DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
+      REGISTRY_ACCESS_LOG: 'false',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +48,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolvePort, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`registry did not start in 15s\n${stderr.join('')}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`registry did not start in 15s\n${stderr.join('')}`)),
+      15_000,
+    );
     lines.on('line', (line) => {
       const match = /"port":\s*(\d+)/.exec(line);
       if (line.includes('registry listening') && match) {
