@@ -63,6 +63,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       clearTimeout(timer);
       reject(new Error(`registry exited with ${code} before listening\n${stderr.join('')}`));
     });
+  }).catch((error: unknown) => {
+    // A registry that failed to start must not outlive the test run.
+    child.kill('SIGKILL');
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const host = `127.0.0.1:${port}`;
   return {
