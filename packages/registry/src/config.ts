@@ -2,6 +2,17 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `1500ms`, `30s`, `5m`, `24h`, `7d` → milliseconds. */
+export const durationSchema = z
+  .string()
+  .regex(/^\d+(?:ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 24h or 7d')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value) as unknown as [string, string, string];
+    return Number(amount) * DURATION_UNITS[unit]!;
+  });
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const environmentSchema = z
@@ -23,6 +34,10 @@ const environmentSchema = z
     REGISTRY_AUTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
     REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
     REGISTRY_AUTH_TOKEN_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    GC_ENABLED: z.enum(['true', 'false']).default('true'),
+    GC_REVIEW_DELAY: durationSchema.prefault('24h'),
+    GC_INTERVAL: durationSchema.prefault('10s'),
+    GC_UPLOAD_PURGE_AGE: durationSchema.prefault('24h'),
     REGISTRY_ACCESS_LOG: z.enum(['true', 'false']).default('true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -60,6 +75,14 @@ export interface RegistryConfig {
         issuer: string;
         keys: { publicKeyFile: string } | { jwksUrl: string };
       };
+  gc: {
+    enabled: boolean;
+    /** How long a queued review waits, so content re-referenced meanwhile (e.g. by a push in progress) is kept. */
+    reviewDelayMs: number;
+    intervalMs: number;
+    /** Uploads untouched for this long are abandoned and purged. */
+    uploadPurgeAgeMs: number;
+  };
   logLevel: string;
   /** One log line per request (at info). */
   accessLog: boolean;
@@ -102,6 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
                   ),
                 },
           },
+    gc: {
+      enabled: e.GC_ENABLED === 'true',
+      reviewDelayMs: e.GC_REVIEW_DELAY,
+      intervalMs: e.GC_INTERVAL,
+      uploadPurgeAgeMs: e.GC_UPLOAD_PURGE_AGE,
+    },
     logLevel: e.LOG_LEVEL,
     accessLog: e.REGISTRY_ACCESS_LOG === 'true',
   };

@@ -11,7 +11,9 @@ import {
   type TokenAuthorizer,
 } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
+import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
+import { GarbageCollector } from './gc/garbage-collector.js';
 import { createApp } from './http/app.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
@@ -61,13 +63,35 @@ export async function startServer(
 ): Promise<RunningServer> {
   const authorizer = await createAuthorizer(config, logger);
   const database = await openMetadata(config);
+  const storage = new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
+  const digestLocks = new KeyedMutex();
   const registry = new Registry({
-    meta: new MetadataStore(database.db),
-    storage: new FilesystemDriver(join(config.dataDir, 'registry', 'storage')),
+    meta: new MetadataStore(database.db, {
+      dialect: database.dialect,
+      reviewDelayMs: config.gc.reviewDelayMs,
+    }),
+    storage,
+    digestLocks,
   });
+  const collector = new GarbageCollector({
+    db: database.db,
+    dialect: database.dialect,
+    storage,
+    digestLocks,
+    logger,
+    reviewDelayMs: config.gc.reviewDelayMs,
+    uploadPurgeAgeMs: config.gc.uploadPurgeAgeMs,
+  });
+  if (config.gc.enabled) collector.start(config.gc.intervalMs);
   const server = createServer(
     { keepAliveTimeout: 30_000 },
-    createApp({ registry, logger, accessLog: config.accessLog, ...(authorizer ? { authorizer } : {}) }),
+    createApp({
+      registry,
+      logger,
+      accessLog: config.accessLog,
+      db: database.db,
+      ...(authorizer ? { authorizer } : {}),
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -87,6 +111,7 @@ export async function startServer(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await collector.stop();
       await database.close();
     },
   };

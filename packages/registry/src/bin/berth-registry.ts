@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
-import { startServer } from '../server.js';
+import { gcDryRun } from '../gc/dry-run.js';
+import { openMetadata, startServer } from '../server.js';
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
@@ -21,8 +22,24 @@ async function serve(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+/** Reports what garbage collection would remove now; changes nothing. */
+async function gc(): Promise<void> {
+  if (!process.argv.includes('--dry-run')) {
+    throw new Error(
+      'berth-registry gc only reports (--dry-run); the running registry collects garbage online',
+    );
+  }
+  const config = loadConfig(process.env);
+  const database = await openMetadata(config);
+  try {
+    console.log(JSON.stringify(await gcDryRun(database.db, Date.now()), null, 2));
+  } finally {
+    await database.close();
+  }
+}
+
 const [command = 'serve'] = process.argv.slice(2);
-const commands: Record<string, () => Promise<void>> = { serve };
+const commands: Record<string, () => Promise<void>> = { serve, gc };
 const run = commands[command];
 if (!run) {
   console.error(`usage: berth-registry <${Object.keys(commands).join('|')}>`);

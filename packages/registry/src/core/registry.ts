@@ -6,8 +6,10 @@ import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/me
 import { type StorageDriver, StorageNotFoundError } from '../storage/driver.js';
 import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
 import { RegistryError, type RegistryErrorEntry, registryError } from './errors.js';
+import type { KeyedMutex } from './keyed-mutex.js';
 import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
+import { blobKey, uploadKey } from './storage-keys.js';
 
 export interface ByteRange {
   start: number;
@@ -17,6 +19,8 @@ export interface ByteRange {
 export interface RegistryDeps {
   meta: MetadataStore;
   storage: StorageDriver;
+  /** Shared with garbage collection so a blob is never deleted under a commit that relies on it. */
+  digestLocks: KeyedMutex;
   clock?: () => number;
 }
 
@@ -34,14 +38,6 @@ interface UploadHashState {
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function blobKey(digest: ParsedDigest): string {
-  return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}`;
-}
-
-function uploadKey(id: string): string {
-  return `uploads/${id}`;
-}
-
 /**
  * The distribution API's behaviour, independent of HTTP: names and references
  * arrive validated by the caller, everything else is checked here.
@@ -50,6 +46,7 @@ export class Registry {
   private readonly meta: MetadataStore;
   private readonly storage: StorageDriver;
   private readonly now: () => number;
+  private readonly digestLocks: KeyedMutex;
   private readonly uploadHashes = new Map<string, UploadHashState>();
   /** Uploads with a request writing to them right now; a second writer is refused, not interleaved. */
   private readonly busyUploads = new Set<string>();
@@ -58,6 +55,7 @@ export class Registry {
     this.meta = deps.meta;
     this.storage = deps.storage;
     this.now = deps.clock ?? Date.now;
+    this.digestLocks = deps.digestLocks;
   }
 
   // ---- blobs ----
@@ -83,7 +81,7 @@ export class Registry {
   async deleteBlob(repository: string, digest: string): Promise<void> {
     const parsed = parseDigest(digest);
     const repositoryId = await this.meta.findRepositoryId(repository);
-    if (repositoryId === undefined || !(await this.meta.unlinkBlob(repositoryId, parsed.value))) {
+    if (repositoryId === undefined || !(await this.meta.unlinkBlob(repositoryId, parsed.value, this.now()))) {
       throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
     }
   }
@@ -91,11 +89,13 @@ export class Registry {
   /** Links a blob of `from` into `repository`; false when `from` has no such blob. */
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
     const parsed = parseDigest(digest);
-    const source = await this.meta.findRepositoryBlob(from, parsed.value);
-    if (!source) return false;
-    const repositoryId = await this.meta.ensureRepository(repository, this.now());
-    await this.meta.linkBlob(repositoryId, parsed.value, source.size, this.now());
-    return true;
+    return this.digestLocks.run(parsed.value, async () => {
+      const source = await this.meta.findRepositoryBlob(from, parsed.value);
+      if (!source) return false;
+      const repositoryId = await this.meta.ensureRepository(repository, this.now());
+      await this.meta.linkBlob(repositoryId, parsed.value, source.size, this.now());
+      return true;
+    });
   }
 
   /** A whole blob in one request (POST with `digest`). */
@@ -224,13 +224,13 @@ export class Registry {
       registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference } });
     const target = referenceOf(reference);
     if ('tag' in target) {
-      if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag)))
+      if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag, this.now())))
         throw unknown();
       return;
     }
     const digest = parseDigest(target.digest);
     if (repositoryId === undefined) throw unknown();
-    const outcome = await this.meta.deleteManifest(repositoryId, digest.value);
+    const outcome = await this.meta.deleteManifest(repositoryId, digest.value, this.now());
     if (outcome === 'not-found') throw unknown();
     if (outcome === 'referenced') {
       throw registryError(
@@ -287,13 +287,13 @@ export class Registry {
         detail: { expected: expected.value, actual: `${expected.algorithm}:${actualHex}` },
       });
     }
-    const target = blobKey(expected);
-    const existing = await this.storage.stat(target);
-    if (existing?.size !== size) {
-      await this.storage.sync(key);
-      await this.storage.move(key, target);
-    }
-    await this.meta.linkBlob(repositoryId, expected.value, size, this.now());
+    await this.storage.sync(key);
+    await this.digestLocks.run(expected.value, async () => {
+      const target = blobKey(expected);
+      const existing = await this.storage.stat(target);
+      if (existing?.size !== size) await this.storage.move(key, target);
+      await this.meta.linkBlob(repositoryId, expected.value, size, this.now());
+    });
   }
 
   private async whileWriting<T>(upload: Upload, work: () => Promise<T>): Promise<T> {

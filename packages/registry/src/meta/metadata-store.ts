@@ -1,4 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '@berth/sql';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { queueBlobReviews, queueManifestReviews } from './gc-queues.js';
 import type { RegistryDatabase } from './schema.js';
 
 export type ManifestReference = { tag: string } | { digest: string };
@@ -51,8 +53,32 @@ type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
  * Every registry query lives here. Callers pass `now` (ms) so tests control time,
  * and a write that must see a consistent picture runs in one transaction.
  */
+export interface MetadataStoreOptions {
+  dialect: Dialect;
+  /** How long garbage collection waits before reviewing what a write may have left unreferenced. */
+  reviewDelayMs: number;
+}
+
 export class MetadataStore {
-  constructor(private readonly db: Kysely<RegistryDatabase>) {}
+  private readonly dialect: Dialect;
+  private readonly reviewDelayMs: number;
+
+  constructor(
+    private readonly db: Kysely<RegistryDatabase>,
+    options: MetadataStoreOptions,
+  ) {
+    this.dialect = options.dialect;
+    this.reviewDelayMs = options.reviewDelayMs;
+  }
+
+  /** Rows a write relies on stay put until it commits (PostgreSQL). */
+  private shareLock(): RowLock {
+    return this.dialect === 'postgres' ? (query) => query.forShare() : noLock;
+  }
+
+  private updateLock(): RowLock {
+    return this.dialect === 'postgres' ? (query) => query.forUpdate() : noLock;
+  }
 
   async findRepositoryId(name: string): Promise<number | undefined> {
     const row = await this.db
@@ -108,17 +134,23 @@ export class MetadataStore {
         .values({ repository_id: repositoryId, digest, created_at: now })
         .onConflict((conflict) => conflict.columns(['repository_id', 'digest']).doNothing())
         .execute();
+      // Kept only if a manifest references it by the time the review is due.
+      await queueBlobReviews(trx, [digest], 'blob_upload', now + this.reviewDelayMs);
       await touchRepository(trx, repositoryId, now);
     });
   }
 
-  async unlinkBlob(repositoryId: number, digest: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('repository_blobs')
-      .where('repository_id', '=', repositoryId)
-      .where('digest', '=', digest)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async unlinkBlob(repositoryId: number, digest: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .deleteFrom('repository_blobs')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', '=', digest)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      await queueBlobReviews(trx, [digest], 'blob_delete', now + this.reviewDelayMs);
+      return true;
+    });
   }
 
   // ---- uploads ----
@@ -185,11 +217,19 @@ export class MetadataStore {
     now: number,
   ): Promise<PutManifestResult> {
     return this.db.transaction().execute(async (trx) => {
-      const missingBlobs = await findMissingBlobs(trx, repositoryId, manifest.blobDigests);
+      const lock = this.shareLock();
+      // Lock order matters on PostgreSQL: blob rows first, as garbage collection does, so the two never deadlock.
+      if (manifest.blobDigests.length > 0) {
+        await lock(
+          trx.selectFrom('blobs').select('digest').where('digest', 'in', manifest.blobDigests),
+        ).execute();
+      }
+      const missingBlobs = await findMissingBlobs(trx, repositoryId, manifest.blobDigests, lock);
       const childIds = await findManifestIds(
         trx,
         repositoryId,
         manifest.children.map((child) => child.digest),
+        lock,
       );
       const missingManifests = manifest.children
         .map((c) => c.digest)
@@ -197,7 +237,10 @@ export class MetadataStore {
       if (missingBlobs.length > 0 || missingManifests.length > 0)
         return { ok: false, missingBlobs, missingManifests };
 
-      let manifestId = (await findManifestIds(trx, repositoryId, [manifest.digest])).get(manifest.digest);
+      const reviewAfter = now + this.reviewDelayMs;
+      let manifestId = (await findManifestIds(trx, repositoryId, [manifest.digest], lock)).get(
+        manifest.digest,
+      );
       if (manifestId === undefined) {
         const inserted = await trx
           .insertInto('manifests')
@@ -230,8 +273,19 @@ export class MetadataStore {
           return [{ parent_id: manifestId!, child_id: childId, platform: child.platform }];
         });
         if (childRows.length > 0) await trx.insertInto('manifest_children').values(childRows).execute();
+        // An untagged manifest (an index child, a referrer) is kept only if something references it by then.
+        if (tag === undefined) await queueManifestReviews(trx, [manifestId], 'manifest_upload', reviewAfter);
       }
       if (tag !== undefined) {
+        const previous = await trx
+          .selectFrom('tags')
+          .select('manifest_id')
+          .where('repository_id', '=', repositoryId)
+          .where('name', '=', tag)
+          .executeTakeFirst();
+        if (previous && previous.manifest_id !== manifestId) {
+          await queueManifestReviews(trx, [previous.manifest_id], 'tag_switch', reviewAfter);
+        }
         await trx
           .insertInto('tags')
           .values({
@@ -258,9 +312,10 @@ export class MetadataStore {
   async deleteManifest(
     repositoryId: number,
     digest: string,
+    now: number,
   ): Promise<'deleted' | 'not-found' | 'referenced'> {
     return this.db.transaction().execute(async (trx) => {
-      const manifestId = (await findManifestIds(trx, repositoryId, [digest])).get(digest);
+      const manifestId = (await findManifestIds(trx, repositoryId, [digest], this.updateLock())).get(digest);
       if (manifestId === undefined) return 'not-found';
       const parent = await trx
         .selectFrom('manifest_children')
@@ -268,19 +323,25 @@ export class MetadataStore {
         .where('child_id', '=', manifestId)
         .executeTakeFirst();
       if (parent) return 'referenced';
+      await queueReferencesOf(trx, repositoryId, manifestId, digest, now + this.reviewDelayMs);
       await trx.deleteFrom('tags').where('manifest_id', '=', manifestId).execute();
       await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
       return 'deleted';
     });
   }
 
-  async deleteTag(repositoryId: number, tag: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('tags')
-      .where('repository_id', '=', repositoryId)
-      .where('name', '=', tag)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async deleteTag(repositoryId: number, tag: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx
+        .deleteFrom('tags')
+        .where('repository_id', '=', repositoryId)
+        .where('name', '=', tag)
+        .returning('manifest_id')
+        .executeTakeFirst();
+      if (!deleted) return false;
+      await queueManifestReviews(trx, [deleted.manifest_id], 'tag_delete', now + this.reviewDelayMs);
+      return true;
+    });
   }
 
   /** Tag names in byte order after `last`, at most `limit` (all when undefined). */
@@ -325,19 +386,82 @@ export class MetadataStore {
   }
 }
 
+/**
+ * Row locks for PostgreSQL, where transactions run concurrently; SQLite runs one
+ * writer at a time and has no such clause.
+ */
+export type RowLock = <TB extends keyof RegistryDatabase, O>(
+  query: SelectQueryBuilder<RegistryDatabase, TB, O>,
+) => SelectQueryBuilder<RegistryDatabase, TB, O>;
+
+const noLock: RowLock = (query) => query;
+
+/**
+ * Queues for review what a deleted manifest referenced: its blobs, its children
+ * (for an index) and the referrers whose subject it was.
+ */
+export async function queueReferencesOf(
+  db: Db,
+  repositoryId: number,
+  manifestId: number,
+  digest: string,
+  reviewAfter: number,
+): Promise<void> {
+  const blobs = await db
+    .selectFrom('manifest_blobs')
+    .select('digest')
+    .where('manifest_id', '=', manifestId)
+    .execute();
+  await queueBlobReviews(
+    db,
+    blobs.map((row) => row.digest),
+    'manifest_delete',
+    reviewAfter,
+  );
+  const children = await db
+    .selectFrom('manifest_children')
+    .select('child_id')
+    .where('parent_id', '=', manifestId)
+    .execute();
+  await queueManifestReviews(
+    db,
+    children.map((row) => row.child_id),
+    'manifest_list_delete',
+    reviewAfter,
+  );
+  const referrers = await db
+    .selectFrom('manifests')
+    .select('id')
+    .where('repository_id', '=', repositoryId)
+    .where('subject_digest', '=', digest)
+    .execute();
+  await queueManifestReviews(
+    db,
+    referrers.map((row) => row.id),
+    'manifest_delete',
+    reviewAfter,
+  );
+}
+
 async function touchRepository(db: Db, repositoryId: number, now: number): Promise<void> {
   await db.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
 }
 
-async function findMissingBlobs(db: Db, repositoryId: number, digests: string[]): Promise<string[]> {
+async function findMissingBlobs(
+  db: Db,
+  repositoryId: number,
+  digests: string[],
+  lock: RowLock = noLock,
+): Promise<string[]> {
   const unique = [...new Set(digests)];
   if (unique.length === 0) return [];
-  const present = await db
-    .selectFrom('repository_blobs')
-    .select('digest')
-    .where('repository_id', '=', repositoryId)
-    .where('digest', 'in', unique)
-    .execute();
+  const present = await lock(
+    db
+      .selectFrom('repository_blobs')
+      .select('digest')
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', unique),
+  ).execute();
   const found = new Set(present.map((row) => row.digest));
   return unique.filter((digest) => !found.has(digest));
 }
@@ -346,13 +470,15 @@ async function findManifestIds(
   db: Db,
   repositoryId: number,
   digests: string[],
+  lock: RowLock = noLock,
 ): Promise<Map<string, number>> {
   if (digests.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('manifests')
-    .select(['id', 'digest'])
-    .where('repository_id', '=', repositoryId)
-    .where('digest', 'in', [...new Set(digests)])
-    .execute();
+  const rows = await lock(
+    db
+      .selectFrom('manifests')
+      .select(['id', 'digest'])
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', [...new Set(digests)]),
+  ).execute();
   return new Map(rows.map((row) => [row.digest, row.id]));
 }

@@ -72,6 +72,28 @@ export interface UploadsTable {
   updated_at: number;
 }
 
+export type GcEvent =
+  | 'blob_upload'
+  | 'blob_delete'
+  | 'manifest_upload'
+  | 'manifest_delete'
+  | 'manifest_list_delete'
+  | 'tag_delete'
+  | 'tag_switch'
+  | 'repository_delete';
+
+export interface GcManifestReviewQueueTable {
+  manifest_id: number;
+  review_after: number;
+  event: GcEvent;
+}
+
+export interface GcBlobReviewQueueTable {
+  digest: string;
+  review_after: number;
+  event: GcEvent;
+}
+
 export interface RegistryDatabase {
   repositories: RepositoriesTable;
   blobs: BlobsTable;
@@ -81,6 +103,8 @@ export interface RegistryDatabase {
   manifest_children: ManifestChildrenTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  gc_manifest_review_queue: GcManifestReviewQueueTable;
+  gc_blob_review_queue: GcBlobReviewQueueTable;
 }
 
 export type ManifestRow = Selectable<ManifestsTable>;

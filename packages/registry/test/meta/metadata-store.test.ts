@@ -15,7 +15,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const blob = (seed: string) => digestOf(Buffer.from(seed));
 
-function imageManifest(config: string, layers: string[], extra: Partial<ManifestRecord> = {}): ManifestRecord {
+function imageManifest(
+  config: string,
+  layers: string[],
+  extra: Partial<ManifestRecord> = {},
+): ManifestRecord {
   const payload = Buffer.from(JSON.stringify({ config, layers, nonce: Math.random() }));
   return {
     digest: digestOf(payload),
@@ -40,9 +44,12 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
   beforeAll(async () => {
     const created = await target.create();
     drop = created.drop;
-    database = openDatabase<RegistryDatabase>({ url: created.url, sqlitePath: join(tmp, `${target.dialect}.db`) });
+    database = openDatabase<RegistryDatabase>({
+      url: created.url,
+      sqlitePath: join(tmp, `${target.dialect}.db`),
+    });
     await migrateToLatest(database.db as Kysely<unknown>, registryMigrations(database.dialect));
-    store = new MetadataStore(database.db);
+    store = new MetadataStore(database.db, { dialect: database.dialect, reviewDelayMs: 1000 });
   });
   afterAll(async () => {
     await database?.close();
@@ -65,8 +72,8 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
     expect(await store.findRepositoryBlob('links/a', digest)).toEqual({ size: 2 ** 33 });
     expect(await store.findRepositoryBlob('links/b', digest)).toBeUndefined();
     expect(await store.findBlob(digest)).toEqual({ size: 2 ** 33 });
-    expect(await store.unlinkBlob(a, digest)).toBe(true);
-    expect(await store.unlinkBlob(a, digest)).toBe(false);
+    expect(await store.unlinkBlob(a, digest, 7)).toBe(true);
+    expect(await store.unlinkBlob(a, digest, 7)).toBe(false);
     expect(await store.findRepositoryBlob('links/a', digest)).toBeUndefined();
   });
 
@@ -113,8 +120,8 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
       .executeTakeFirstOrThrow();
     expect([latest.created_at, latest.updated_at, latest.published_at]).toEqual([100, 200, 200]);
 
-    expect(await store.deleteTag(repo, 'latest')).toBe(true);
-    expect(await store.deleteTag(repo, 'latest')).toBe(false);
+    expect(await store.deleteTag(repo, 'latest', 300)).toBe(true);
+    expect(await store.deleteTag(repo, 'latest', 300)).toBe(false);
     expect((await store.findManifest('manifests/tags', { tag: 'stable' }))?.digest).toBe(first.digest);
   });
 
@@ -144,10 +151,10 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
       children: [{ digest: child.digest, platform: 'linux/arm64/v8' }],
     });
     expect(await store.putManifest(repo, index, 'multi', 2)).toEqual({ ok: true });
-    expect(await store.deleteManifest(repo, child.digest)).toBe('referenced');
-    expect(await store.deleteManifest(repo, index.digest)).toBe('deleted');
-    expect(await store.deleteManifest(repo, child.digest)).toBe('deleted');
-    expect(await store.deleteManifest(repo, child.digest)).toBe('not-found');
+    expect(await store.deleteManifest(repo, child.digest, 3)).toBe('referenced');
+    expect(await store.deleteManifest(repo, index.digest, 3)).toBe('deleted');
+    expect(await store.deleteManifest(repo, child.digest, 3)).toBe('deleted');
+    expect(await store.deleteManifest(repo, child.digest, 3)).toBe('not-found');
     expect(await store.listTags(repo, {})).toEqual([]);
   });
 
@@ -169,7 +176,10 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
       artifactType: 'application/vnd.example.signature',
       annotations: { 'org.example.key': 'v' },
     });
-    const sbom = imageManifest(config, [], { subjectDigest: subject, configMediaType: 'application/vnd.example.sbom' });
+    const sbom = imageManifest(config, [], {
+      subjectDigest: subject,
+      configMediaType: 'application/vnd.example.sbom',
+    });
     await store.putManifest(repo, signature, undefined, 1);
     await store.putManifest(repo, sbom, undefined, 1);
     const referrers = await store.listReferrers(repo, subject);
