@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -93,6 +94,7 @@ export async function startServer(
       ...(authorizer ? { authorizer } : {}),
     }),
   );
+  server.on('clientError', answerMalformedRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -115,4 +117,26 @@ export async function startServer(
       await database.close();
     },
   };
+}
+
+/**
+ * Node's default answer to a request it cannot parse is a bare 400; answer with the
+ * spec's error body instead. A body that ends before its Content-Length is SIZE_INVALID.
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const truncated = error.code === 'HPE_INVALID_EOF_STATE';
+  const body = JSON.stringify({
+    errors: [
+      truncated
+        ? { code: 'SIZE_INVALID', message: 'the request body ended before its Content-Length' }
+        : { code: 'UNSUPPORTED', message: 'malformed HTTP request' },
+    ],
+  });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -118,6 +118,8 @@ export class Registry {
   async startUpload(repository: string): Promise<Upload> {
     const repositoryId = await this.meta.ensureRepository(repository, this.now());
     const id = randomUUID();
+    // The file exists from the start, so an upload finished without a byte is a valid empty blob.
+    await this.storage.append(uploadKey(id), emptyStream());
     await this.meta.createUpload(id, repositoryId, this.now());
     this.uploadHashes.set(id, { hash: createDigestHash('sha256'), size: 0 });
     return { id, repositoryId, repositoryName: repository, size: 0 };

@@ -4,7 +4,7 @@ import { registryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import type { ByteRange } from '../core/registry.js';
 import { headerValue, methodNotAllowed, type RequestContext } from './app.js';
-import { sendEmpty } from './respond.js';
+import { sendEmpty, sendRegistryError } from './respond.js';
 
 export async function handleBlob(context: RequestContext, method: string, name: string, digest: string) {
   const { registry, req, res } = context;
@@ -23,9 +23,11 @@ export async function handleBlob(context: RequestContext, method: string, name: 
     'Cache-Control': 'max-age=31536000',
   };
   if (range === 'unsatisfiable') {
-    throw registryError('RANGE_INVALID', 'requested range not satisfiable', {
+    const error = registryError('RANGE_INVALID', 'requested range not satisfiable', {
       detail: { size, range: headerValue(req, 'range')?.slice(0, 100) },
     });
+    // RFC 9110: a 416 names the current size, so a resuming client can start over.
+    return sendRegistryError(res, error, { 'Content-Range': `bytes */${size}` });
   }
   const length = range ? range.end - range.start + 1 : size;
   if (method === 'HEAD') {
