@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciClient, sha256 } from '../support/oci-client.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+
+// The real process with a review delay of a second: what an operator would see.
+const DELAY_MS = 1000;
+let registry: RunningRegistry;
+let client: OciClient;
+
+beforeAll(async () => {
+  registry = await startRegistry({ env: { GC_REVIEW_DELAY: `${DELAY_MS}ms`, GC_INTERVAL: '100ms' } });
+  client = new OciClient(registry.url);
+});
+afterAll(() => registry?.stop());
+
+const blobFile = (digest: string) =>
+  join(registry.dataDir, 'registry/storage/blobs/sha256', digest.slice(7, 9), digest.slice(7));
+
+/** Waits for review chains (tag → manifest → blobs), each a delay long, to run out. */
+const waitForCollection = () => sleep(3 * DELAY_MS + 800);
+
+describe('online garbage collection in the running registry', () => {
+  it('frees the bytes of a deleted image and keeps a re-pushed one', async () => {
+    const gone = await client.pushImage('gc/process', 'gone', { layers: 2 });
+    const kept = await client.pushImage('gc/process', 'kept');
+    const goneBlobs = [sha256(gone.config), ...gone.layers.map((layer) => sha256(layer))];
+    for (const digest of goneBlobs) expect(existsSync(blobFile(digest))).toBe(true);
+
+    expect((await client.fetch('/v2/gc/process/manifests/gone', { method: 'DELETE' })).status).toBe(202);
+    expect((await client.fetch('/v2/gc/process/manifests/kept', { method: 'DELETE' })).status).toBe(202);
+    // Pushed again within the delay: referenced again, so nothing of it may go.
+    await client.pushManifest('gc/process', 'kept', kept.body, kept.mediaType);
+
+    await waitForCollection();
+    for (const digest of goneBlobs) expect(existsSync(blobFile(digest)), digest).toBe(false);
+    expect((await client.fetch(`/v2/gc/process/manifests/${gone.digest}`, { method: 'HEAD' })).status).toBe(
+      404,
+    );
+    const layer = await client.fetch(`/v2/gc/process/blobs/${sha256(kept.layers[0]!)}`);
+    expect(Buffer.from(await layer.arrayBuffer()).equals(kept.layers[0]!)).toBe(true);
+    expect((await client.fetch('/v2/gc/process/manifests/kept', { method: 'HEAD' })).status).toBe(200);
+  });
+});
