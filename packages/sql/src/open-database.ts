@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,12 +26,17 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(?:ql)?:\/\//.test(url);
 }
 
-// BIGINT columns hold byte sizes beyond 2^31; parse them as numbers (exact up to 2^53).
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+/** pg is loaded only when PostgreSQL is used: the embedded default should not pay its memory. */
+function loadPg(): typeof PgModule {
+  const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
+  // BIGINT columns hold byte sizes beyond 2^31; parse them as numbers (exact up to 2^53).
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+  return pg;
+}
 
 export function openDatabase<DB>(options: OpenDatabaseOptions): SqlDatabase<DB> {
   if (isPostgresUrl(options.url)) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new (loadPg().Pool)({ connectionString: options.url, max: options.poolSize ?? 10 });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
