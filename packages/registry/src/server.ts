@@ -90,7 +90,7 @@ export async function startServer(
       registry,
       logger,
       accessLog: config.accessLog,
-      db: database.db,
+      extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs },
       ...(authorizer ? { authorizer } : {}),
     }),
   );

@@ -1,4 +1,8 @@
-/** The OCI distribution error codes Berth answers with (the spec's table plus `PAGINATION_NUMBER_INVALID`). */
+/**
+ * The OCI distribution error codes Berth answers with: the spec's table, plus
+ * distribution's `PAGINATION_NUMBER_INVALID`, `TAG_INVALID`, `RANGE_INVALID` and, for the
+ * `/berth/v1/` API, GitLab's `INVALID_QUERY_PARAMETER_VALUE` and `INVALID_REQUEST_BODY`.
+ */
 export type RegistryErrorCode =
   | 'BLOB_UNKNOWN'
   | 'BLOB_UPLOAD_INVALID'
@@ -16,7 +20,9 @@ export type RegistryErrorCode =
   | 'TOOMANYREQUESTS'
   | 'PAGINATION_NUMBER_INVALID'
   | 'RANGE_INVALID'
-  | 'TAG_INVALID';
+  | 'TAG_INVALID'
+  | 'INVALID_QUERY_PARAMETER_VALUE'
+  | 'INVALID_REQUEST_BODY';
 
 export interface RegistryErrorEntry {
   code: RegistryErrorCode;

@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import type { AccessRequest, Action, TokenAuthorizer } from '../auth/index.js';
 import { RegistryError, registryError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
+import { isExtensionPath } from '../extension/extension-route.js';
+import { type ExtensionOptions, handleExtension } from '../extension/handle-extension.js';
 import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
 import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
 import { handleManifest } from './manifest-handlers.js';
+import { headerValue } from './request.js';
 import { sendInternalError, sendJson, sendRegistryError } from './respond.js';
 import { matchRoute, type Route } from './route.js';
 
@@ -17,6 +20,8 @@ export interface AppDeps {
   accessLog: boolean;
   /** Token authentication; every request is allowed without it (REGISTRY_AUTH=none). */
   authorizer?: TokenAuthorizer;
+  /** The `/berth/v1/` extension API's database and GC delay; the API answers 404 without it. */
+  extension?: ExtensionOptions;
 }
 
 export interface RequestContext {
@@ -61,6 +66,10 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+  // ---- /berth/v1/ extension API: routes, authorization (extensionAccess) and handlers in src/extension/ ----
+  if (isExtensionPath(path)) {
+    return handleExtension(deps.extension, deps.authorizer, req, res, path, query);
+  }
   const route = matchRoute(path);
   if (!route)
     throw registryError('UNSUPPORTED', 'no such endpoint', {
@@ -128,15 +137,6 @@ function accessFor(route: Route, method: string): AccessRequest | undefined {
         ? 'delete'
         : 'push';
   return { type: 'repository', name: route.name, actions: action === 'push' ? ['pull', 'push'] : [action] };
-}
-
-export function methodNotAllowed(method: string, allowed: string[]): RegistryError {
-  return registryError('UNSUPPORTED', `method ${method} is not allowed here`, { detail: { allowed } });
-}
-
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, requestId: string): void {

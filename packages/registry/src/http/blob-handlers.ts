@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { registryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import type { ByteRange } from '../core/registry.js';
-import { headerValue, methodNotAllowed, type RequestContext } from './app.js';
+import type { RequestContext } from './app.js';
+import { headerValue, methodNotAllowed } from './request.js';
 import { sendEmpty, sendRegistryError } from './respond.js';
 
 export async function handleBlob(context: RequestContext, method: string, name: string, digest: string) {

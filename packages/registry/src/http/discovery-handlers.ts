@@ -1,6 +1,7 @@
 import { registryError } from '../core/errors.js';
 import { MediaTypes } from '../core/media-types.js';
-import { methodNotAllowed, type RequestContext } from './app.js';
+import type { RequestContext } from './app.js';
+import { methodNotAllowed } from './request.js';
 import { sendJson } from './respond.js';
 
 /** The most tags one page may ask for; without `n` the whole list is answered, as the spec says. */

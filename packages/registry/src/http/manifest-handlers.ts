@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { registryError } from '../core/errors.js';
 import { MANIFEST_MAX_BYTES } from '../core/media-types.js';
-import { headerValue, methodNotAllowed, type RequestContext } from './app.js';
+import type { RequestContext } from './app.js';
+import { headerValue, methodNotAllowed } from './request.js';
 import { sendEmpty } from './respond.js';
 
 export async function handleManifest(

@@ -18,9 +18,9 @@ export function storageDriverSuite(name: string, createDriver: () => Promise<Sto
       const first = randomBytes(100_000);
       const second = randomBytes(33_333);
       expect(await driver.append('uploads/u1', Readable.from([first]))).toBe(first.length);
-      expect(await driver.append('uploads/u1', Readable.from([second.subarray(0, 10), second.subarray(10)]))).toBe(
-        second.length,
-      );
+      expect(
+        await driver.append('uploads/u1', Readable.from([second.subarray(0, 10), second.subarray(10)])),
+      ).toBe(second.length);
       const whole = Buffer.concat([first, second]);
       expect(await driver.stat('uploads/u1')).toEqual({ size: whole.length });
       expect((await buffer(await driver.read('uploads/u1'))).equals(whole)).toBe(true);

@@ -1,0 +1,458 @@
+import { type Expression, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
+import { queueBlobReviews, queueManifestReviews } from '../meta/gc-queues.js';
+import type { RegistryDatabase } from '../meta/schema.js';
+import type { Direction, ListQuery, Marker, RepositorySortField, TagSortField } from './query-params.js';
+
+type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
+
+export interface RepositoryRow {
+  id: number;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RepositoryStats {
+  tagsCount: number;
+  /** Distinct blobs (configs and layers, index children's too) of the repository's manifests. */
+  sizeBytes: number;
+  lastPublishedAt: number | null;
+}
+
+export interface TagRow {
+  name: string;
+  created_at: number;
+  updated_at: number;
+  published_at: number;
+  manifest_id: number;
+  digest: string;
+  media_type: string;
+  config_digest: string | null;
+}
+
+export interface ChildManifest {
+  digest: string;
+  mediaType: string;
+  sizeBytes: number;
+  /** `os/architecture[/variant]` as the index gave it. */
+  platform: string | null;
+}
+
+export interface ManifestFacts {
+  sizeBytes: number;
+  children: ChildManifest[];
+}
+
+/** A page in the requested order, with the anchors for the neighbouring pages when they exist. */
+export interface KeysetPage<Row> {
+  rows: Row[];
+  next: Marker | undefined;
+  previous: Marker | undefined;
+}
+
+/** Statements stay well below SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
+
+export async function findRepository(db: Db, name: string): Promise<RepositoryRow | undefined> {
+  return db
+    .selectFrom('repositories')
+    .select(['id', 'name', 'created_at', 'updated_at'])
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+/** Names in byte order: `prefix` itself, then `prefix/…` (`0` is the byte after `/`). */
+function atOrUnder(column: 'name' | 'r.name', prefix: string) {
+  return sql<SqlBool>`(${sql.ref(column)} = ${prefix} or (${sql.ref(column)} >= ${`${prefix}/`} and ${sql.ref(column)} < ${`${prefix}0`}))`;
+}
+
+/** Case-insensitive substring match; `%`, `_` and `\` in the needle are literal. */
+function contains(subject: Expression<string>, needle: string) {
+  const pattern = `%${needle.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+  return sql<SqlBool>`lower(${subject}) like ${pattern} escape '\\'`;
+}
+
+interface Keyset {
+  time: string | undefined;
+  name: string;
+}
+
+/** `(time, name) op (t, n)` or `name op n`: the keyset comparison, usable by the sort's index. */
+function beyond(keyset: Keyset, op: '>' | '<', at: Marker) {
+  const name = sql.ref(keyset.name);
+  if (keyset.time === undefined) return sql<SqlBool>`${name} ${sql.raw(op)} ${at.name}`;
+  return sql<SqlBool>`(${sql.ref(keyset.time)}, ${name}) ${sql.raw(op)} (${at.time ?? 0}, ${at.name})`;
+}
+
+const flip = (direction: Direction): Direction => (direction === 'asc' ? 'desc' : 'asc');
+const opFor = (direction: Direction) => (direction === 'asc' ? '>' : '<');
+
+/**
+ * Runs a keyset-paged query: `select(order, condition, limit)` answers rows in `order` that satisfy
+ * `condition`. A `before` page is read backwards and turned around; whether a neighbouring page
+ * exists is one indexed probe, so Link headers never point at an empty page.
+ */
+async function keysetPage<Row>(
+  query: ListQuery<string>,
+  keyset: Keyset,
+  markerOf: (row: Row) => Marker,
+  select: (
+    direction: Direction,
+    condition: ReturnType<typeof beyond> | undefined,
+    limit: number,
+  ) => Promise<Row[]>,
+): Promise<KeysetPage<Row>> {
+  const { direction } = query.sort;
+  const backwards = query.marker?.side === 'before';
+  const readDirection = backwards ? flip(direction) : direction;
+  const fetched = await select(
+    readDirection,
+    query.marker && beyond(keyset, opFor(readDirection), query.marker.at),
+    query.n + 1,
+  );
+  const more = fetched.length > query.n;
+  const rows = fetched.slice(0, query.n);
+  if (backwards) rows.reverse();
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (!first || !last) return { rows, next: undefined, previous: undefined };
+  const exists = async (probeDirection: Direction, from: Row) =>
+    (await select(probeDirection, beyond(keyset, opFor(probeDirection), markerOf(from)), 1)).length > 0;
+  const hasNext = backwards ? await exists(direction, last) : more;
+  const hasPrevious = backwards ? more : query.marker !== undefined && (await exists(flip(direction), first));
+  return {
+    rows,
+    next: hasNext ? markerOf(last) : undefined,
+    previous: hasPrevious ? markerOf(first) : undefined,
+  };
+}
+
+const REPOSITORY_TIME_COLUMN = {
+  name: undefined,
+  created_at: 'r.created_at',
+  updated_at: 'r.updated_at',
+} as const;
+
+/** Repositories at or under `prefix`, one page. */
+export async function listRepositories(
+  db: Db,
+  prefix: string,
+  query: ListQuery<RepositorySortField>,
+): Promise<KeysetPage<RepositoryRow>> {
+  const time = REPOSITORY_TIME_COLUMN[query.sort.field];
+  return keysetPage<RepositoryRow>(
+    query,
+    { time, name: 'r.name' },
+    (row) => ({ name: row.name, ...(time ? { time: row[query.sort.field as 'created_at'] } : {}) }),
+    (direction, condition, limit) => {
+      let select = db
+        .selectFrom('repositories as r')
+        .select(['r.id', 'r.name', 'r.created_at', 'r.updated_at'])
+        .where(atOrUnder('r.name', prefix));
+      // The filter looks at the path below the prefix (GitLab's `name`), so the base repository never matches.
+      if (query.filter !== undefined)
+        select = select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, query.filter));
+      if (condition) select = select.where(condition);
+      if (time) select = select.orderBy(time, direction);
+      return select.orderBy('r.name', direction).limit(limit).execute();
+    },
+  );
+}
+
+/** Tag counts, last publish times and deduplicated sizes of the given repositories. */
+export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number, RepositoryStats>> {
+  const stats = new Map<number, RepositoryStats>(
+    ids.map((id) => [id, { tagsCount: 0, sizeBytes: 0, lastPublishedAt: null }]),
+  );
+  for (const chunk of chunks(ids)) {
+    const [tags, sizes] = await Promise.all([
+      db
+        .selectFrom('tags')
+        .select((eb) => [
+          'repository_id',
+          eb.fn.countAll().as('count'),
+          eb.fn.max('published_at').as('last_published_at'),
+        ])
+        .where('repository_id', 'in', chunk)
+        .groupBy('repository_id')
+        .execute(),
+      db
+        .selectFrom(
+          db
+            .selectFrom('manifests as m')
+            .innerJoin('manifest_blobs as mb', 'mb.manifest_id', 'm.id')
+            .select(['m.repository_id', 'mb.digest'])
+            .distinct()
+            .where('m.repository_id', 'in', chunk)
+            .as('x'),
+        )
+        .innerJoin('blobs as b', 'b.digest', 'x.digest')
+        .select((eb) => ['x.repository_id', eb.fn.sum('b.size').as('size')])
+        .groupBy('x.repository_id')
+        .execute(),
+    ]);
+    for (const row of tags) {
+      const entry = stats.get(row.repository_id);
+      if (!entry) continue;
+      entry.tagsCount = Number(row.count);
+      entry.lastPublishedAt = row.last_published_at === null ? null : Number(row.last_published_at);
+    }
+    for (const row of sizes) {
+      const entry = stats.get(row.repository_id);
+      // PostgreSQL answers SUM(bigint) as numeric, i.e. a string.
+      if (entry) entry.sizeBytes = Number(row.size);
+    }
+  }
+  return stats;
+}
+
+function tagSelect(db: Db, repositoryId: number) {
+  return db
+    .selectFrom('tags as t')
+    .innerJoin('manifests as m', 'm.id', 't.manifest_id')
+    .select([
+      't.name',
+      't.created_at',
+      't.updated_at',
+      't.published_at',
+      'm.id as manifest_id',
+      'm.digest',
+      'm.media_type',
+      'm.config_digest',
+    ])
+    .where('t.repository_id', '=', repositoryId);
+}
+
+/** One page of a repository's tags; (published_at, name) is the key of the time sort. */
+export async function listTags(
+  db: Db,
+  repositoryId: number,
+  query: ListQuery<TagSortField>,
+): Promise<KeysetPage<TagRow>> {
+  const byTime = query.sort.field === 'published_at';
+  return keysetPage<TagRow>(
+    query,
+    { time: byTime ? 't.published_at' : undefined, name: 't.name' },
+    (row) => ({ name: row.name, ...(byTime ? { time: row.published_at } : {}) }),
+    (direction, condition, limit) => {
+      let select = tagSelect(db, repositoryId);
+      if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
+      if (condition) select = select.where(condition);
+      if (byTime) select = select.orderBy('t.published_at', direction);
+      return select.orderBy('t.name', direction).limit(limit).execute();
+    },
+  );
+}
+
+export async function findTag(db: Db, repositoryId: number, tag: string): Promise<TagRow | undefined> {
+  return tagSelect(db, repositoryId).where('t.name', '=', tag).executeTakeFirst();
+}
+
+/**
+ * Sizes and index children of the given manifests. A manifest's size is its distinct blobs
+ * (config and layers) together with those of its children, so an index counts a layer shared
+ * by two platforms once.
+ */
+export async function manifestFacts(db: Db, manifestIds: number[]): Promise<Map<number, ManifestFacts>> {
+  const ids = [...new Set(manifestIds)];
+  const children = new Map<number, (ChildManifest & { id: number })[]>();
+  for (const chunk of chunks(ids)) {
+    const rows = await db
+      .selectFrom('manifest_children as mc')
+      .innerJoin('manifests as m', 'm.id', 'mc.child_id')
+      .select(['mc.parent_id', 'mc.child_id', 'mc.platform', 'm.digest', 'm.media_type'])
+      .where('mc.parent_id', 'in', chunk)
+      .orderBy('mc.parent_id')
+      .orderBy('mc.platform')
+      .orderBy('m.digest')
+      .execute();
+    for (const row of rows) {
+      const list = children.get(row.parent_id) ?? [];
+      list.push({
+        id: row.child_id,
+        digest: row.digest,
+        mediaType: row.media_type,
+        platform: row.platform,
+        sizeBytes: 0,
+      });
+      children.set(row.parent_id, list);
+    }
+  }
+  const childIds = [...children.values()].flat().map((child) => child.id);
+  const sizes = await manifestSizes(db, [...new Set([...ids, ...childIds])]);
+  return new Map(
+    ids.map((id) => [
+      id,
+      {
+        sizeBytes: sizes.get(id) ?? 0,
+        children: (children.get(id) ?? []).map(({ id: childId, ...child }) => ({
+          ...child,
+          sizeBytes: sizes.get(childId) ?? 0,
+        })),
+      },
+    ]),
+  );
+}
+
+async function manifestSizes(db: Db, ids: number[]): Promise<Map<number, number>> {
+  const sizes = new Map<number, number>();
+  for (const chunk of chunks(ids)) {
+    const own = db
+      .selectFrom('manifest_blobs as mb')
+      .select(['mb.manifest_id as root', 'mb.digest'])
+      .where('mb.manifest_id', 'in', chunk);
+    const ofChildren = db
+      .selectFrom('manifest_children as mc')
+      .innerJoin('manifest_blobs as mb', 'mb.manifest_id', 'mc.child_id')
+      .select(['mc.parent_id as root', 'mb.digest'])
+      .where('mc.parent_id', 'in', chunk);
+    // UNION (not UNION ALL) is the deduplication.
+    const rows = await db
+      .selectFrom(own.union(ofChildren).as('x'))
+      .innerJoin('blobs as b', 'b.digest', 'x.digest')
+      .select((eb) => ['x.root', eb.fn.sum('b.size').as('size')])
+      .groupBy('x.root')
+      .execute();
+    for (const row of rows) sizes.set(row.root, Number(row.size));
+  }
+  return sizes;
+}
+
+/**
+ * Deletes the named tags and answers those that existed; the manifests they pointed at are
+ * queued for garbage-collection review, as a single tag delete does.
+ */
+export async function deleteTags(
+  db: Kysely<RegistryDatabase>,
+  repositoryId: number,
+  names: string[],
+  reviewAfter: number,
+): Promise<Set<string>> {
+  const deleted = new Set<string>();
+  await db.transaction().execute(async (trx) => {
+    for (const chunk of chunks(names)) {
+      const rows = await trx
+        .deleteFrom('tags')
+        .where('repository_id', '=', repositoryId)
+        .where('name', 'in', chunk)
+        .returning(['name', 'manifest_id'])
+        .execute();
+      for (const row of rows) deleted.add(row.name);
+      await queueManifestReviews(
+        trx,
+        rows.map((row) => row.manifest_id),
+        'tag_delete',
+        reviewAfter,
+      );
+    }
+  });
+  return deleted;
+}
+
+/**
+ * Deletes a repository with its tags, manifests, links and uploads in one transaction. Every
+ * blob it linked is queued for review, so GC frees the bytes no other repository references.
+ */
+export async function deleteRepository(
+  db: Kysely<RegistryDatabase>,
+  repositoryId: number,
+  reviewAfter: number,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // Manifests reference only blobs linked to their repository, so the links are every blob.
+    const linked = await trx
+      .selectFrom('repository_blobs')
+      .select('digest')
+      .where('repository_id', '=', repositoryId)
+      .execute();
+    for (const chunk of chunks(linked.map((row) => row.digest))) {
+      await queueBlobReviews(trx, chunk, 'repository_delete', reviewAfter);
+    }
+    const manifests = trx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId);
+    await trx.deleteFrom('tags').where('repository_id', '=', repositoryId).execute();
+    await trx.deleteFrom('manifest_children').where('parent_id', 'in', manifests).execute();
+    await trx.deleteFrom('manifest_blobs').where('manifest_id', 'in', manifests).execute();
+    await trx.deleteFrom('manifests').where('repository_id', '=', repositoryId).execute();
+    await trx.deleteFrom('repository_blobs').where('repository_id', '=', repositoryId).execute();
+    await trx.deleteFrom('uploads').where('repository_id', '=', repositoryId).execute();
+    await trx.deleteFrom('repositories').where('id', '=', repositoryId).execute();
+  });
+}
+
+export interface Move {
+  id: number;
+  from: string;
+  to: string;
+}
+
+export type RenamePlan =
+  | { ok: true; moves: Move[] }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'invalid'; invalid: Move[] }
+  | { ok: false; reason: 'taken'; taken: string[] };
+
+/**
+ * Moves `from` and every repository below it to `to`, in one transaction. Every target must
+ * be a valid name (`isValidName`) and free right now — a target that is itself a source counts
+ * as taken, so the updates can never collide with each other halfway. Only the repositories
+ * seen here move, by id: one created under `from` meanwhile stays where it is.
+ */
+export async function renameRepositories(
+  db: Kysely<RegistryDatabase>,
+  options: { from: string; to: string; now: number; dryRun: boolean; isValidName: (name: string) => boolean },
+): Promise<RenamePlan> {
+  const { from, to } = options;
+  const plan = db.transaction().execute(async (trx): Promise<RenamePlan> => {
+    const sources = await trx
+      .selectFrom('repositories')
+      .select(['id', 'name'])
+      .where(atOrUnder('name', from))
+      .orderBy('name')
+      .execute();
+    if (sources.length === 0) return { ok: false, reason: 'unknown' };
+    const moves = sources.map((source) => ({
+      id: source.id,
+      from: source.name,
+      to: to + source.name.slice(from.length),
+    }));
+    const invalid = moves.filter((move) => !options.isValidName(move.to));
+    if (invalid.length > 0) return { ok: false, reason: 'invalid', invalid };
+    const taken: string[] = [];
+    for (const chunk of chunks(moves.map((move) => move.to))) {
+      const rows = await trx.selectFrom('repositories').select('name').where('name', 'in', chunk).execute();
+      taken.push(...rows.map((row) => row.name));
+    }
+    if (taken.length > 0) return { ok: false, reason: 'taken', taken: taken.sort() };
+    if (!options.dryRun) {
+      for (const chunk of chunks(moves)) {
+        await trx
+          .updateTable('repositories')
+          .set({
+            name: sql<string>`cast(${to} as text) || substr(name, ${from.length + 1})`,
+            updated_at: options.now,
+          })
+          .where(
+            'id',
+            'in',
+            chunk.map((move) => move.id),
+          )
+          .execute();
+      }
+    }
+    return { ok: true, moves };
+  });
+  // A push may create a target name between the check and the update (PostgreSQL, read committed).
+  return plan.catch((error: unknown) => {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'taken', taken: [] };
+    throw error;
+  });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK);
+}

@@ -1,0 +1,74 @@
+// Extension deletes feed online garbage collection like the distribution API's deletes do:
+// the real process with a one-second review delay.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciClient, sha256 } from '../support/oci-client.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+
+const DELAY_MS = 1000;
+let registry: RunningRegistry;
+let client: OciClient;
+
+beforeAll(async () => {
+  registry = await startRegistry({ env: { GC_REVIEW_DELAY: `${DELAY_MS}ms`, GC_INTERVAL: '100ms' } });
+  client = new OciClient(registry.url);
+});
+afterAll(() => registry?.stop());
+
+const blobFile = (digest: string) =>
+  join(registry.dataDir, 'registry/storage/blobs/sha256', digest.slice(7, 9), digest.slice(7));
+/** Review chains (tag → manifest → blobs) take a delay each. */
+const waitForCollection = () => sleep(3 * DELAY_MS + 800);
+
+describe('extension deletes and garbage collection', () => {
+  it('frees the bytes of bulk-deleted tags, keeping what another tag still references', async () => {
+    const gone = await client.pushImage('gcx/tags', 'gone', { layers: 2 });
+    const kept = await client.pushImage('gcx/tags', 'kept');
+    const response = await client.fetch('/berth/v1/repositories/gcx/tags/tags/', {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ names: ['gone'] }),
+    });
+    expect(await response.json()).toEqual({ deleted: ['gone'], not_found: [] });
+    await waitForCollection();
+    for (const blob of [gone.config, ...gone.layers]) expect(existsSync(blobFile(sha256(blob)))).toBe(false);
+    for (const blob of [kept.config, ...kept.layers]) expect(existsSync(blobFile(sha256(blob)))).toBe(true);
+  });
+
+  it('frees the bytes of a deleted repository but not a blob another repository shares', async () => {
+    const gone = await client.pushImage('gcx/repo', 'latest', { layers: 2 });
+    // `other` mounts one layer of `gone` and references it from its own image.
+    const shared = gone.layers[0]!;
+    const mount = await client.fetch(`/v2/gcx/other/blobs/uploads/?mount=${sha256(shared)}&from=gcx/repo`, {
+      method: 'POST',
+    });
+    expect(mount.status).toBe(201);
+    const other = await client.pushImage('gcx/other', 'latest');
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha256(other.config),
+        size: other.config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha256(shared),
+          size: shared.length,
+        },
+      ],
+    };
+    await client.pushManifest('gcx/other', 'shared', manifest);
+
+    expect((await client.fetch('/berth/v1/repositories/gcx/repo/', { method: 'DELETE' })).status).toBe(204);
+    await waitForCollection();
+    for (const blob of [gone.config, gone.layers[1]!]) expect(existsSync(blobFile(sha256(blob)))).toBe(false);
+    expect(existsSync(blobFile(sha256(shared)))).toBe(true);
+    const pulled = await client.fetch(`/v2/gcx/other/blobs/${sha256(shared)}`);
+    expect(Buffer.from(await pulled.arrayBuffer()).equals(shared)).toBe(true);
+  });
+});
