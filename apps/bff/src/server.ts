@@ -1,10 +1,34 @@
-import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { createLogger, prepare } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
 
-const app = express();
-app.get('/-/health', (_req, res) => {
-  res.json({ status: 'ok' });
-});
-const port = Number(process.env.BFF_PORT ?? 8080);
-app.listen(port, '127.0.0.1', () => {
-  console.log(JSON.stringify({ msg: 'bff listening', port }));
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const { database, signingKey } = await prepare(config, logger);
+  const { app } = createApp({ config, db: database.db, logger, signingKey });
+  const server = app.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
+  });
+  const shutdown = () => {
+    server.close(() => void database.close().then(() => process.exit(0)));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bff failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
 });

@@ -1,1 +1,2 @@
+export * from './bff/index.js';
 export * from './names.js';

@@ -1,0 +1,116 @@
+import {
+  createGroupRequestSchema,
+  listGroupProjectsQuerySchema,
+  listGroupsQuerySchema,
+  updateGroupRequestSchema,
+} from '@berth/contract';
+import { Router } from 'express';
+import { groupPermissions, mayCreateTopLevelGroup } from '../../access/access.js';
+import { forbidden, unauthorized } from '../../errors.js';
+import { actorOf } from '../../http/context.js';
+import { paginate } from '../../http/pagination.js';
+import { params, parse } from '../../http/validate.js';
+import type { Services } from '../../services.js';
+import { listProjects } from './projects.js';
+import { type Resources, signedInUser } from './resources.js';
+
+export function groupsRouter(services: Services, resources: Resources): Router {
+  const router = Router();
+  const { present } = resources;
+
+  router.get('/groups', async (req, res) => {
+    const actor = actorOf(res);
+    const query = parse(listGroupsQuerySchema, req.query);
+    const now = new Date();
+    const index = await resources.index();
+    const rows = await services.groups.list({ search: query.search, topLevelOnly: query.top_level_only });
+    // As in GitLab, a signed-in non-admin sees the groups they belong to unless all_available is set.
+    const onlyMine =
+      (actor.kind === 'user' && !actor.user.isAdmin && query.all_available !== true) || query.owned === true;
+    const visible = rows.filter((group) => {
+      const permissions = groupPermissions(actor, index.groupFacts(group), now);
+      if (!permissions.read) return false;
+      if (onlyMine && permissions.accessLevel === 0) return false;
+      if (query.owned && permissions.accessLevel < 50) return false;
+      return query.min_access_level === undefined || permissions.accessLevel >= query.min_access_level;
+    });
+    const key = query.order_by === 'path' ? 'full_path' : query.order_by === 'name' ? 'name' : 'id';
+    const direction = query.sort === 'asc' ? 1 : -1;
+    visible.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.id - b.id) * direction);
+    res.json(paginate(req, res, visible, query).map((group) => present.group(group, index.fullName(group))));
+  });
+
+  router.get('/groups/:id', async (req, res) => {
+    const { group } = await resources.group(actorOf(res), req.params.id, new Date());
+    res.json(present.group(group, (await resources.index()).fullName(group)));
+  });
+
+  router.get('/groups/:id/subgroups', async (req, res) => {
+    const actor = actorOf(res);
+    const now = new Date();
+    const { group } = await resources.group(actor, req.params.id, now);
+    const query = parse(listGroupsQuerySchema, req.query);
+    const index = await resources.index();
+    const children = [...index.byId.values()]
+      .filter(
+        (child) => child.parent_id === group.id && groupPermissions(actor, index.groupFacts(child), now).read,
+      )
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    res.json(paginate(req, res, children, query).map((child) => present.group(child, index.fullName(child))));
+  });
+
+  router.get('/groups/:id/projects', async (req, res) => {
+    const { group } = await resources.group(actorOf(res), req.params.id, new Date());
+    const query = parse(listGroupProjectsQuerySchema, req.query);
+    const rows = await services.projects.list({
+      search: query.search,
+      group,
+      deep: query.include_subgroups === true,
+    });
+    await listProjects(req, res, resources, rows, query);
+  });
+
+  router.post('/groups', async (req, res) => {
+    const actor = signedInUser(res);
+    const body = parse(createGroupRequestSchema, params(req));
+    const now = new Date();
+    let parent: Awaited<ReturnType<Resources['group']>>['group'] | undefined;
+    if (body.parent_id !== undefined) {
+      const loaded = await resources.group(actor, body.parent_id, now, 'Parent Group');
+      if (!loaded.permissions.createSubgroup) throw forbidden();
+      parent = loaded.group;
+    } else if (!mayCreateTopLevelGroup(actor)) {
+      throw forbidden();
+    }
+    const group = await services.groups.create(
+      {
+        name: body.name,
+        path: body.path,
+        parent,
+        visibility: body.visibility,
+        description: body.description,
+      },
+      actor.user.id,
+    );
+    res.status(201).json(present.group(group, (await resources.index()).fullName(group)));
+  });
+
+  router.put('/groups/:id', async (req, res) => {
+    const actor = actorOf(res);
+    const { group, permissions } = await resources.group(actor, req.params.id, new Date());
+    if (!permissions.update) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    const body = parse(updateGroupRequestSchema, params(req));
+    const updated = await services.groups.update(group, body);
+    res.json(present.group(updated, (await resources.index()).fullName(updated)));
+  });
+
+  router.delete('/groups/:id', async (req, res) => {
+    const actor = actorOf(res);
+    const { group, permissions } = await resources.group(actor, req.params.id, new Date());
+    if (!permissions.remove) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    await services.groups.remove(group);
+    res.status(202).json({ message: '202 Accepted' });
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+import express from 'express';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { deployTokensRouter } from './api/v4/deploy-tokens.js';
+import { groupsRouter } from './api/v4/groups.js';
+import { membersRouter } from './api/v4/members.js';
+import { personalAccessTokensRouter } from './api/v4/personal-access-tokens.js';
+import { projectsRouter } from './api/v4/projects.js';
+import { Resources } from './api/v4/resources.js';
+import { sessionRouter, signInRouter } from './api/v4/session.js';
+import { usersRouter } from './api/v4/users.js';
+import { authenticate } from './auth/authenticate.js';
+import { oauthRouter } from './auth/oauth.js';
+import type { Config } from './config.js';
+import type { BffDatabase } from './db/schema.js';
+import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { requestLog } from './http/request-log.js';
+import { createServices, type Services } from './services.js';
+import type { SigningKey } from './token-service/keys.js';
+import { tokenServiceRouter } from './token-service/router.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<BffDatabase>;
+  logger: Logger;
+  signingKey: SigningKey;
+}
+
+export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
+  const services = createServices(deps.db, deps.config, deps.signingKey);
+  const resources = new Resources(services);
+  const app = express();
+  app.disable('x-powered-by');
+  // GitLab scripts send arrays as `scopes[]=a&scopes[]=b`; the extended parser makes them arrays.
+  app.set('query parser', 'extended');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLog(deps.logger));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+
+  app.get('/-/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(tokenServiceRouter(services));
+  app.use(oauthRouter(services));
+
+  const api = express.Router();
+  api.use(signInRouter(services, resources));
+  api.use(authenticate(services.credentials));
+  api.use(sessionRouter(services, resources));
+  api.use(usersRouter(services, resources));
+  api.use(personalAccessTokensRouter(services, resources));
+  api.use(groupsRouter(services, resources));
+  api.use(projectsRouter(services, resources));
+  api.use(membersRouter(services, resources, 'group'));
+  api.use(membersRouter(services, resources, 'project'));
+  api.use(deployTokensRouter(services, resources, 'group'));
+  api.use(deployTokensRouter(services, resources, 'project'));
+  app.use('/api/v4', api);
+
+  app.use(notFoundHandler);
+  app.use(errorMiddleware);
+  return { app, services };
+}

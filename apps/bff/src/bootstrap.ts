@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
+import type { Kysely } from 'kysely';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { bffMigrations } from './db/migrations.js';
+import type { BffDatabase } from './db/schema.js';
+import { UserService } from './domain/users.js';
+import { loadOrCreateSigningKey, type SigningKey } from './token-service/keys.js';
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    // Defence in depth: nothing should log these, and if something does they are removed.
+    redact: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      'req.headers["private-token"]',
+      'req.headers["job-token"]',
+      'password',
+      'token',
+    ],
+  });
+}
+
+export interface Prepared {
+  database: SqlDatabase<BffDatabase>;
+  signingKey: SigningKey;
+}
+
+/**
+ * Everything the app needs before it can serve: the database (migrated), the signing key, and `root`
+ * on first start (its password is printed once when it had to be generated).
+ */
+export async function prepare(config: Config, logger: Logger): Promise<Prepared> {
+  const bffDir = join(config.dataDir, 'bff');
+  const database = openDatabase<BffDatabase>({ url: config.databaseUrl, sqlitePath: join(bffDir, 'bff.db') });
+  await migrateToLatest(database.db as Kysely<unknown>, bffMigrations(database.dialect));
+  const root = await new UserService(database.db).ensureRoot(config.rootPassword);
+  if (root?.generatedPassword) {
+    // Printed on purpose, once: without it nobody could sign in. Not a log line, so it is never shipped.
+    process.stdout.write(`\nBerth: created admin user "root" with password: ${root.generatedPassword}\n\n`);
+  } else if (root) {
+    logger.info('created admin user root from BERTH_ROOT_PASSWORD');
+  }
+  return { database, signingKey: loadOrCreateSigningKey(bffDir) };
+}

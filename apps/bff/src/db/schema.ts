@@ -1,0 +1,125 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Timestamps are ISO-8601 UTC strings and booleans are 0/1 integers in both dialects, so one code path
+ * reads both and string comparison orders time.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  email: string;
+  password_hash: string;
+  is_admin: number;
+  state: 'active' | 'blocked';
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  csrf_token: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+  path: string;
+  /** Denormalised `parent/…/path`: ancestors are its prefixes, and image names start with it. */
+  full_path: string;
+  parent_id: number | null;
+  visibility: 'private' | 'internal' | 'public';
+  description: string;
+  created_at: string;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  path: string;
+  full_path: string;
+  namespace_id: number;
+  visibility: 'private' | 'internal' | 'public';
+  container_registry_access_level: 'enabled' | 'private' | 'disabled';
+  description: string;
+  created_at: string;
+  last_activity_at: string;
+}
+
+export interface MembersTable {
+  id: Generated<number>;
+  source_type: 'group' | 'project';
+  source_id: number;
+  user_id: number;
+  access_level: number;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface PersonalAccessTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  expires_at: string | null;
+  revoked: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface OAuthTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  scopes: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface DeployTokensTable {
+  id: Generated<number>;
+  project_id: number | null;
+  group_id: number | null;
+  name: string;
+  username: string;
+  token_hash: string;
+  scopes: string;
+  expires_at: string | null;
+  revoked: number;
+  created_at: string;
+}
+
+export interface JobTokensTable {
+  id: Generated<number>;
+  project_id: number;
+  user_id: number;
+  token_hash: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface BffDatabase {
+  users: UsersTable;
+  sessions: SessionsTable;
+  groups: GroupsTable;
+  projects: ProjectsTable;
+  members: MembersTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  oauth_tokens: OAuthTokensTable;
+  deploy_tokens: DeployTokensTable;
+  job_tokens: JobTokensTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type GroupRow = Selectable<GroupsTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type MemberRow = Selectable<MembersTable>;
+export type PersonalAccessTokenRow = Selectable<PersonalAccessTokensTable>;
+export type DeployTokenRow = Selectable<DeployTokensTable>;
+export type JobTokenRow = Selectable<JobTokensTable>;
+export type NewUser = Insertable<UsersTable>;

@@ -1,0 +1,194 @@
+import { ACCESS_LEVELS, type Visibility } from '@berth/contract';
+import type { Kysely } from 'kysely';
+import type { GroupFacts } from '../access/access.js';
+import type { BffDatabase, GroupRow } from '../db/schema.js';
+import { containsIgnoringCase } from '../db/sql-helpers.js';
+import { badRequest, conflict } from '../errors.js';
+import { isoNow } from './clock.js';
+import {
+  assertFullPathFree,
+  assertVisibilityWithin,
+  checkFullPathLength,
+  prefixesOf,
+  VISIBILITY_RANK,
+} from './paths.js';
+
+export interface NewGroupInput {
+  name: string;
+  path: string;
+  parent: GroupRow | undefined;
+  visibility: Visibility | undefined;
+  description: string | undefined;
+}
+
+export interface GroupChanges {
+  name?: string | undefined;
+  path?: string | undefined;
+  visibility?: Visibility | undefined;
+  description?: string | undefined;
+}
+
+export class GroupService {
+  constructor(private readonly db: Kysely<BffDatabase>) {}
+
+  findById(id: number): Promise<GroupRow | undefined> {
+    return this.db.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByFullPath(fullPath: string): Promise<GroupRow | undefined> {
+    return this.db.selectFrom('groups').selectAll().where('full_path', '=', fullPath).executeTakeFirst();
+  }
+
+  /** A GitLab `:id`: a number or a full path. */
+  find(id: number | string): Promise<GroupRow | undefined> {
+    return typeof id === 'number' ? this.findById(id) : this.findByFullPath(id);
+  }
+
+  /** The groups whose full paths are the given ones, ordered root first. */
+  async byFullPaths(fullPaths: string[]): Promise<GroupRow[]> {
+    if (fullPaths.length === 0) return [];
+    const rows = await this.db.selectFrom('groups').selectAll().where('full_path', 'in', fullPaths).execute();
+    return rows.sort((a, b) => a.full_path.length - b.full_path.length);
+  }
+
+  async facts(group: GroupRow): Promise<GroupFacts> {
+    const ancestors = await this.byFullPaths(prefixesOf(group.full_path));
+    return { id: group.id, visibility: group.visibility, ancestorIds: ancestors.map((g) => g.id) };
+  }
+
+  /** Facts for many groups at once, from one read of the group table. */
+  async factsOfAll(groups: GroupRow[]): Promise<Map<number, GroupFacts>> {
+    const idByPath = new Map(
+      (await this.db.selectFrom('groups').select(['id', 'full_path']).execute()).map((g) => [
+        g.full_path,
+        g.id,
+      ]),
+    );
+    return new Map(
+      groups.map((group) => [
+        group.id,
+        {
+          id: group.id,
+          visibility: group.visibility,
+          ancestorIds: prefixesOf(group.full_path).flatMap((path) => idByPath.get(path) ?? []),
+        },
+      ]),
+    );
+  }
+
+  list(filter: { search?: string | undefined; topLevelOnly?: boolean | undefined }): Promise<GroupRow[]> {
+    let query = this.db.selectFrom('groups').selectAll();
+    if (filter.search) {
+      const needle = filter.search;
+      query = query.where((eb) =>
+        eb.or([containsIgnoringCase('name', needle), containsIgnoringCase('path', needle)]),
+      );
+    }
+    if (filter.topLevelOnly) query = query.where('parent_id', 'is', null);
+    return query.execute();
+  }
+
+  /** Creates the group and makes its creator an Owner, as GitLab does. */
+  async create(input: NewGroupInput, creatorId: number): Promise<GroupRow> {
+    const fullPath = input.parent ? `${input.parent.full_path}/${input.path}` : input.path;
+    checkFullPathLength(fullPath);
+    const visibility = input.visibility ?? 'private';
+    if (input.parent) assertVisibilityWithin(visibility, input.parent.visibility, 'group', 'parent group');
+    return this.db.transaction().execute(async (trx) => {
+      await assertFullPathFree(trx, fullPath);
+      const now = isoNow();
+      const group = await trx
+        .insertInto('groups')
+        .values({
+          name: input.name,
+          path: input.path,
+          full_path: fullPath,
+          parent_id: input.parent?.id ?? null,
+          visibility,
+          description: input.description ?? '',
+          created_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('members')
+        .values({
+          source_type: 'group',
+          source_id: group.id,
+          user_id: creatorId,
+          access_level: ACCESS_LEVELS.owner,
+          expires_at: null,
+          created_at: now,
+        })
+        .execute();
+      return group;
+    });
+  }
+
+  async update(group: GroupRow, changes: GroupChanges): Promise<GroupRow> {
+    if (changes.path !== undefined && changes.path !== group.path) {
+      throw badRequest(
+        'path cannot be changed: images pushed under the old path would no longer belong to the group',
+      );
+    }
+    if (changes.visibility !== undefined && changes.visibility !== group.visibility) {
+      const parent = group.parent_id === null ? undefined : await this.findById(group.parent_id);
+      if (parent) assertVisibilityWithin(changes.visibility, parent.visibility, 'group', 'parent group');
+      await this.assertNoChildAbove(group, changes.visibility);
+    }
+    return this.db
+      .updateTable('groups')
+      .set({
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.visibility !== undefined && { visibility: changes.visibility }),
+        ...(changes.description !== undefined && { description: changes.description }),
+      })
+      .where('id', '=', group.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  private async assertNoChildAbove(group: GroupRow, visibility: Visibility): Promise<void> {
+    const rank = VISIBILITY_RANK[visibility];
+    const children = [
+      ...(await this.db
+        .selectFrom('groups')
+        .select('visibility')
+        .where('parent_id', '=', group.id)
+        .execute()),
+      ...(await this.db
+        .selectFrom('projects')
+        .select('visibility')
+        .where('namespace_id', '=', group.id)
+        .execute()),
+    ];
+    if (children.some((child) => VISIBILITY_RANK[child.visibility] > rank)) {
+      throw badRequest(
+        `visibility ${visibility} is not allowed: the group has a subgroup or project with a higher visibility`,
+      );
+    }
+  }
+
+  /**
+   * Deletes an empty group with its members and deploy tokens. A group that still holds subgroups or
+   * projects is refused: their images would outlive them in the registry.
+   */
+  async remove(group: GroupRow): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const child =
+        (await trx.selectFrom('groups').select('id').where('parent_id', '=', group.id).executeTakeFirst()) ??
+        (await trx
+          .selectFrom('projects')
+          .select('id')
+          .where('namespace_id', '=', group.id)
+          .executeTakeFirst());
+      if (child) throw conflict('The group still has subgroups or projects; delete them first');
+      await trx
+        .deleteFrom('members')
+        .where('source_type', '=', 'group')
+        .where('source_id', '=', group.id)
+        .execute();
+      await trx.deleteFrom('groups').where('id', '=', group.id).execute();
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import {
+  booleanParam,
+  idParam,
+  paginationQuerySchema,
+  pathSegmentSchema,
+  visibilitySchema,
+} from './common.js';
+
+export const groupSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  path: z.string(),
+  full_name: z.string(),
+  full_path: z.string(),
+  description: z.string(),
+  visibility: visibilitySchema,
+  parent_id: z.number().nullable(),
+  web_url: z.string(),
+  avatar_url: z.string().nullable(),
+  created_at: z.string(),
+});
+export type Group = z.infer<typeof groupSchema>;
+
+export const createGroupRequestSchema = z.object({
+  name: z.string().trim().min(1).max(255),
+  path: pathSegmentSchema,
+  parent_id: idParam.optional(),
+  visibility: visibilitySchema.optional(),
+  description: z.string().max(2000).optional(),
+});
+export type CreateGroupRequest = z.infer<typeof createGroupRequestSchema>;
+
+export const updateGroupRequestSchema = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  path: pathSegmentSchema.optional(),
+  visibility: visibilitySchema.optional(),
+  description: z.string().max(2000).optional(),
+});
+export type UpdateGroupRequest = z.infer<typeof updateGroupRequestSchema>;
+
+export const listGroupsQuerySchema = paginationQuerySchema.extend({
+  search: z.string().optional(),
+  all_available: booleanParam.optional(),
+  owned: booleanParam.optional(),
+  min_access_level: z.coerce.number().int().optional(),
+  top_level_only: booleanParam.optional(),
+  order_by: z.enum(['name', 'path', 'id']).default('name'),
+  sort: z.enum(['asc', 'desc']).default('asc'),
+});
+export type ListGroupsQuery = z.infer<typeof listGroupsQuerySchema>;
