@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
 import { type StorageDriver, StorageNotFoundError } from '../storage/driver.js';
@@ -69,6 +69,23 @@ export class Registry {
   async readBlob(repository: string, digest: string, range?: ByteRange): Promise<Readable> {
     try {
       return await this.storage.read(blobKey(parseDigest(digest)), range);
+    } catch (error) {
+      if (error instanceof StorageNotFoundError) {
+        throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest, repository } });
+      }
+      throw error;
+    }
+  }
+
+  /** Writes the blob's bytes (or a range of them) into `destination`, which stays open. */
+  async sendBlob(
+    repository: string,
+    digest: string,
+    destination: Writable,
+    range?: ByteRange,
+  ): Promise<void> {
+    try {
+      await this.storage.copyTo(blobKey(parseDigest(digest)), destination, range);
     } catch (error) {
       if (error instanceof StorageNotFoundError) {
         throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest, repository } });

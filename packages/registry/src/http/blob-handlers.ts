@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { registryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import type { ByteRange } from '../core/registry.js';
@@ -40,15 +39,14 @@ export async function handleBlob(context: RequestContext, method: string, name: 
     res.end();
     return;
   }
-  // An empty range read is impossible to express; a zero-byte blob is sent as an empty 200.
-  const body = size === 0 ? undefined : await registry.readBlob(name, digest, range);
   res.writeHead(range ? 206 : 200, {
     ...headers,
     'Content-Length': length,
     ...(range ? { 'Content-Range': `bytes ${range.start}-${range.end}/${size}` } : {}),
   });
-  if (body) await pipeline(body, res);
-  else res.end();
+  // An empty range read is impossible to express; a zero-byte blob is sent as an empty 200.
+  if (size > 0) await registry.sendBlob(name, digest, res, range);
+  res.end();
 }
 
 /** `Range: bytes=a-b | a- | -n` (a single range); undefined means "send it all". */

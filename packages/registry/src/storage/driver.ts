@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The blob store seen by the core: small and dumb on purpose (DESIGN §3), so a
@@ -11,6 +11,12 @@ export interface StorageDriver {
   stat(path: string): Promise<{ size: number } | undefined>;
   /** Bytes `start`..`end` inclusive (the whole object without a range); fails with StorageNotFoundError. */
   read(path: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Copies bytes `start`..`end` inclusive (the whole object without a range) into
+   * `destination`, honouring its backpressure and leaving it open. This is how blobs
+   * are served: a driver can avoid per-chunk allocations here, which a Readable cannot.
+   */
+  copyTo(path: string, destination: Writable, range?: { start: number; end: number }): Promise<void>;
   /** Streams `source` onto the end of `path` (created when missing); resolves with the bytes written. */
   append(path: string, source: Readable): Promise<number>;
   /** Cuts `path` back to `size` bytes (used to drop the tail of an interrupted chunk). */

@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { assertStorageKey, type StorageDriver, StorageNotFoundError } from './driver.js';
+import { writeChunk } from './write-chunk.js';
 
 /** Keeps objects in memory; for tests and for proving the driver contract is backend-neutral. */
 export class MemoryDriver implements StorageDriver {
@@ -16,6 +17,11 @@ export class MemoryDriver implements StorageDriver {
     const object = this.objects.get(path);
     if (!object) throw new StorageNotFoundError(path);
     return Readable.from([range ? object.subarray(range.start, range.end + 1) : object]);
+  }
+
+  async copyTo(path: string, destination: Writable, range?: { start: number; end: number }): Promise<void> {
+    const source = await this.read(path, range);
+    for await (const chunk of source) await writeChunk(destination, chunk as Buffer);
   }
 
   async append(path: string, source: Readable): Promise<number> {

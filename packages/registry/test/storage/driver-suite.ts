@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { type StorageDriver, StorageNotFoundError } from '../../src/storage/driver.js';
@@ -26,6 +26,35 @@ export function storageDriverSuite(name: string, createDriver: () => Promise<Sto
       expect((await buffer(await driver.read('uploads/u1'))).equals(whole)).toBe(true);
       const part = await buffer(await driver.read('uploads/u1', { start: 99_990, end: 100_009 }));
       expect(part.equals(whole.subarray(99_990, 100_010))).toBe(true);
+    });
+
+    it('copies whole objects and ranges into a writable, reusing nothing before it is written', async () => {
+      const driver = await createDriver();
+      // Larger than one copy buffer, so buffers are reused while earlier chunks are still queued.
+      const data = randomBytes(2 * 1024 * 1024 + 12_345);
+      await driver.append('blobs/sha256/cd/copy', Readable.from([data]));
+      const collect = async (range?: { start: number; end: number }) => {
+        const chunks: Buffer[] = [];
+        const sink = new Writable({
+          highWaterMark: 1,
+          write(chunk: Buffer, _encoding, callback) {
+            // Hold the chunk as a slow socket would; read it only when done, just before the callback.
+            setTimeout(() => {
+              chunks.push(Buffer.from(chunk));
+              callback();
+            }, 1);
+          },
+        });
+        await driver.copyTo('blobs/sha256/cd/copy', sink, range);
+        return Buffer.concat(chunks);
+      };
+      expect((await collect()).equals(data)).toBe(true);
+      expect(
+        (await collect({ start: 1_000_000, end: 2_100_000 })).equals(data.subarray(1_000_000, 2_100_001)),
+      ).toBe(true);
+      await expect(
+        driver.copyTo('blobs/none', new Writable({ write: (_c, _e, cb) => cb() })),
+      ).rejects.toBeInstanceOf(StorageNotFoundError);
     });
 
     it('truncates back to an acknowledged size', async () => {
