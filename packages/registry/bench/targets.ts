@@ -22,7 +22,7 @@ export const packageRoot = (() => {
  * The built server. test/support/registry-process.ts resolves it relative to its source file,
  * which points into dist/dist/… once compiled, so the bench starts Berth itself.
  */
-export const BERTH_BIN = join(packageRoot, 'dist/src/bin/berth-registry.js');
+export const BERTH_BIN = join(packageRoot, 'dist/berth-registry.mjs');
 
 export interface RunningTarget {
   name: TargetName;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../src/index.js';
+import { migrateToLatest, openDatabase, prepareQuery } from '../src/index.js';
 import { databaseTargets } from '../src/testing.js';
 
 interface TestDb {
@@ -41,6 +41,22 @@ describe.each(databaseTargets())('openDatabase on $dialect', (target) => {
       await expect(
         opened.db.insertInto('item').values({ id: 2, name: 'a', size: 1 }).execute(),
       ).rejects.toThrow();
+      await opened.db.insertInto('item').values({ id: 2, name: 'b', size: 7 }).execute();
+      const byName = prepareQuery(opened.db, (name: string) =>
+        opened.db.selectFrom('item').select(['id', 'size']).where('name', '=', name),
+      );
+      expect(await byName('b')).toEqual([{ id: 2, size: 7 }]);
+      expect(await byName('a')).toEqual([{ id: 1, size: big }]);
+      expect(await byName('zzz')).toEqual([]);
+      const page = prepareQuery(opened.db, (after: string, limit: number) =>
+        opened.db.selectFrom('item').select('name').where('name', '>', after).orderBy('name').limit(limit),
+      );
+      expect(await page('', 1)).toEqual([{ name: 'a' }]);
+      expect(await page('a', 5)).toEqual([{ name: 'b' }]);
+      expect(() =>
+        prepareQuery(opened.db, (_unused: string) => opened.db.selectFrom('item').select('id')),
+      ).toThrow(/every argument/);
+      await opened.db.deleteFrom('item').where('id', '=', 2).execute();
       const count = await sql<{ n: number }>`select count(*) as n from item`.execute(opened.db);
       expect(Number(count.rows[0]?.n)).toBe(1);
     } finally {

@@ -1,4 +1,4 @@
-import type { Dialect } from '@berth/sql';
+import { type Dialect, prepareQuery } from '@berth/sql';
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { queueBlobReviews, queueManifestReviews } from './gc-queues.js';
 import type { RegistryDatabase } from './schema.js';
@@ -62,6 +62,8 @@ export interface MetadataStoreOptions {
 export class MetadataStore {
   private readonly dialect: Dialect;
   private readonly reviewDelayMs: number;
+  /** The reads behind pulls and listings, compiled once (see prepareQuery). */
+  private readonly reads;
 
   constructor(
     private readonly db: Kysely<RegistryDatabase>,
@@ -69,6 +71,7 @@ export class MetadataStore {
   ) {
     this.dialect = options.dialect;
     this.reviewDelayMs = options.reviewDelayMs;
+    this.reads = prepareReads(db);
   }
 
   /** Rows a write relies on stay put until it commits (PostgreSQL). */
@@ -81,12 +84,7 @@ export class MetadataStore {
   }
 
   async findRepositoryId(name: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('repositories')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row?.id;
+    return (await this.reads.repositoryId(name))[0]?.id;
   }
 
   /** The repository's id, creating it on first use; safe when two pushes race to create it. */
@@ -107,14 +105,7 @@ export class MetadataStore {
 
   /** The blob's size when it is linked to the repository. */
   async findRepositoryBlob(repositoryName: string, digest: string): Promise<{ size: number } | undefined> {
-    return this.db
-      .selectFrom('repository_blobs as rb')
-      .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
-      .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-      .select('b.size')
-      .where('r.name', '=', repositoryName)
-      .where('rb.digest', '=', digest)
-      .executeTakeFirst();
+    return (await this.reads.repositoryBlob(repositoryName, digest))[0];
   }
 
   async findBlob(digest: string): Promise<{ size: number } | undefined> {
@@ -186,15 +177,9 @@ export class MetadataStore {
     repositoryName: string,
     reference: ManifestReference,
   ): Promise<StoredManifest | undefined> {
-    const base = this.db
-      .selectFrom('manifests as m')
-      .innerJoin('repositories as r', 'r.id', 'm.repository_id')
-      .select(['m.id', 'm.digest', 'm.media_type', 'm.payload', 'm.size'])
-      .where('r.name', '=', repositoryName);
-    const row = await ('tag' in reference
-      ? base.innerJoin('tags as t', 't.manifest_id', 'm.id').where('t.name', '=', reference.tag)
-      : base.where('m.digest', '=', reference.digest)
-    ).executeTakeFirst();
+    const [row] = await ('tag' in reference
+      ? this.reads.manifestByTag(repositoryName, reference.tag)
+      : this.reads.manifestByDigest(repositoryName, reference.digest));
     return (
       row && {
         id: row.id,
@@ -346,20 +331,22 @@ export class MetadataStore {
 
   /** Tag names in byte order after `last`, at most `limit` (all when undefined). */
   async listTags(repositoryId: number, options: { last?: string; limit?: number }): Promise<string[]> {
-    let query = this.db
-      .selectFrom('tags')
-      .select('name')
-      .where('repository_id', '=', repositoryId)
-      .orderBy('name');
-    if (options.last !== undefined) query = query.where('name', '>', options.last);
-    if (options.limit !== undefined) query = query.limit(options.limit);
-    return (await query.execute()).map((row) => row.name);
+    const { last, limit } = options;
+    const rows = await (last === undefined
+      ? limit === undefined
+        ? this.reads.tags(repositoryId)
+        : this.reads.tagsLimited(repositoryId, limit)
+      : limit === undefined
+        ? this.reads.tagsAfter(repositoryId, last)
+        : this.reads.tagsAfterLimited(repositoryId, last, limit));
+    return rows.map((row) => row.name);
   }
 
   async listRepositories(options: { last?: string; limit: number }): Promise<string[]> {
-    let query = this.db.selectFrom('repositories').select('name').orderBy('name').limit(options.limit);
-    if (options.last !== undefined) query = query.where('name', '>', options.last);
-    return (await query.execute()).map((row) => row.name);
+    const rows = await (options.last === undefined
+      ? this.reads.repositories(options.limit)
+      : this.reads.repositoriesAfter(options.last, options.limit));
+    return rows.map((row) => row.name);
   }
 
   async listReferrers(
@@ -384,6 +371,52 @@ export class MetadataStore {
     }));
     return artifactType === undefined ? referrers : referrers.filter((r) => r.artifactType === artifactType);
   }
+}
+
+function prepareReads(db: Kysely<RegistryDatabase>) {
+  const manifest = () =>
+    db
+      .selectFrom('manifests as m')
+      .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+      .select(['m.id', 'm.digest', 'm.media_type', 'm.payload', 'm.size']);
+  const tags = (repositoryId: number) =>
+    db.selectFrom('tags').select('name').where('repository_id', '=', repositoryId).orderBy('name');
+  const repositories = () => db.selectFrom('repositories').select('name').orderBy('name');
+  return {
+    repositoryId: prepareQuery(db, (name: string) =>
+      db.selectFrom('repositories').select('id').where('name', '=', name),
+    ),
+    repositoryBlob: prepareQuery(db, (repositoryName: string, digest: string) =>
+      db
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select('b.size')
+        .where('r.name', '=', repositoryName)
+        .where('rb.digest', '=', digest),
+    ),
+    manifestByTag: prepareQuery(db, (repositoryName: string, tag: string) =>
+      manifest()
+        .innerJoin('tags as t', 't.manifest_id', 'm.id')
+        .where('r.name', '=', repositoryName)
+        .where('t.name', '=', tag),
+    ),
+    manifestByDigest: prepareQuery(db, (repositoryName: string, digest: string) =>
+      manifest().where('r.name', '=', repositoryName).where('m.digest', '=', digest),
+    ),
+    tags: prepareQuery(db, (repositoryId: number) => tags(repositoryId)),
+    tagsLimited: prepareQuery(db, (repositoryId: number, limit: number) => tags(repositoryId).limit(limit)),
+    tagsAfter: prepareQuery(db, (repositoryId: number, last: string) =>
+      tags(repositoryId).where('name', '>', last),
+    ),
+    tagsAfterLimited: prepareQuery(db, (repositoryId: number, last: string, limit: number) =>
+      tags(repositoryId).where('name', '>', last).limit(limit),
+    ),
+    repositories: prepareQuery(db, (limit: number) => repositories().limit(limit)),
+    repositoriesAfter: prepareQuery(db, (last: string, limit: number) =>
+      repositories().where('name', '>', last).limit(limit),
+    ),
+  };
 }
 
 /**

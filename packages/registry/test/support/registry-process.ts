@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The built entry point; `pnpm typecheck` (tsc -b) builds it before the tests run. */
-export const REGISTRY_BIN = resolve(here, '../../dist/src/bin/berth-registry.js');
+export const REGISTRY_BIN = resolve(here, '../../dist/berth-registry.mjs');
 
 export interface RunningRegistry {
   /** e.g. http://127.0.0.1:40123 */
