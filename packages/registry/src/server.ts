@@ -67,10 +67,7 @@ export async function startServer(
   const storage = new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
   const digestLocks = new KeyedMutex();
   const registry = new Registry({
-    meta: new MetadataStore(database.db, {
-      dialect: database.dialect,
-      reviewDelayMs: config.gc.reviewDelayMs,
-    }),
+    meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
     storage,
     digestLocks,
   });

@@ -1,3 +1,3 @@
 export { migrateToLatest } from './migrate.js';
 export { type Dialect, type OpenDatabaseOptions, openDatabase, type SqlDatabase } from './open-database.js';
-export { prepareQuery } from './prepared-query.js';
+export { prepareColumnQuery, prepareQuery } from './prepared-query.js';

@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface SqlDatabase<DB> {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** Runs compiled SQL and answers the first column of each row (see prepareColumnQuery). */
+  firstColumn(sql: string, parameters: readonly unknown[]): Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,11 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): SqlDatabase<DB> 
   if (isPostgresUrl(options.url)) {
     const pool = new (loadPg().Pool)({ connectionString: options.url, max: options.poolSize ?? 10 });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const firstColumn = async (sql: string, parameters: readonly unknown[]) => {
+      const result = await pool.query({ text: sql, values: [...parameters], rowMode: 'array' });
+      return result.rows.map((row: unknown[]) => row[0]);
+    };
+    return { db, dialect: 'postgres', firstColumn, close: () => db.destroy() };
   }
   if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
   const sqlite = new SQLite(options.sqlitePath);
@@ -48,7 +54,19 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): SqlDatabase<DB> 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const plucking = new Map<string, SQLite.Statement>();
+  // Through Kysely's connection, so the read waits its turn like every other query (and never
+  // runs inside another caller's open transaction).
+  const firstColumn = (sql: string, parameters: readonly unknown[]) =>
+    db.connection().execute(async () => {
+      let statement = plucking.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql).pluck();
+        plucking.set(sql, statement);
+      }
+      return statement.all(...parameters) as unknown[];
+    });
+  return { db, dialect: 'sqlite', firstColumn, close: () => db.destroy() };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

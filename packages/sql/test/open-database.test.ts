@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, prepareQuery } from '../src/index.js';
+import { migrateToLatest, openDatabase, prepareColumnQuery, prepareQuery } from '../src/index.js';
 import { databaseTargets } from '../src/testing.js';
 
 interface TestDb {
@@ -56,6 +56,15 @@ describe.each(databaseTargets())('openDatabase on $dialect', (target) => {
       expect(() =>
         prepareQuery(opened.db, (_unused: string) => opened.db.selectFrom('item').select('id')),
       ).toThrow(/every argument/);
+      const names = prepareColumnQuery(opened, (after: string) =>
+        opened.db.selectFrom('item').select('name').where('name', '>', after).orderBy('name'),
+      );
+      expect(await names('')).toEqual(['a', 'b']);
+      expect(await names('a')).toEqual(['b']);
+      const sizes = prepareColumnQuery(opened, (id: number) =>
+        opened.db.selectFrom('item').select('size').where('id', '=', id),
+      );
+      expect(await sizes(1)).toEqual([big]);
       await opened.db.deleteFrom('item').where('id', '=', 2).execute();
       const count = await sql<{ n: number }>`select count(*) as n from item`.execute(opened.db);
       expect(Number(count.rows[0]?.n)).toBe(1);

@@ -1,4 +1,4 @@
-import { type Dialect, prepareQuery } from '@berth/sql';
+import { type Dialect, prepareColumnQuery, prepareQuery, type SqlDatabase } from '@berth/sql';
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { queueBlobReviews, queueManifestReviews } from './gc-queues.js';
 import type { RegistryDatabase } from './schema.js';
@@ -54,7 +54,6 @@ type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
  * and a write that must see a consistent picture runs in one transaction.
  */
 export interface MetadataStoreOptions {
-  dialect: Dialect;
   /** How long garbage collection waits before reviewing what a write may have left unreferenced. */
   reviewDelayMs: number;
 }
@@ -65,13 +64,13 @@ export class MetadataStore {
   /** The reads behind pulls and listings, compiled once (see prepareQuery). */
   private readonly reads;
 
-  constructor(
-    private readonly db: Kysely<RegistryDatabase>,
-    options: MetadataStoreOptions,
-  ) {
-    this.dialect = options.dialect;
+  private readonly db: Kysely<RegistryDatabase>;
+
+  constructor(database: SqlDatabase<RegistryDatabase>, options: MetadataStoreOptions) {
+    this.db = database.db;
+    this.dialect = database.dialect;
     this.reviewDelayMs = options.reviewDelayMs;
-    this.reads = prepareReads(db);
+    this.reads = prepareReads(database);
   }
 
   /** Rows a write relies on stay put until it commits (PostgreSQL). */
@@ -339,14 +338,13 @@ export class MetadataStore {
       : limit === undefined
         ? this.reads.tagsAfter(repositoryId, last)
         : this.reads.tagsAfterLimited(repositoryId, last, limit));
-    return rows.map((row) => row.name);
+    return rows;
   }
 
   async listRepositories(options: { last?: string; limit: number }): Promise<string[]> {
-    const rows = await (options.last === undefined
+    return options.last === undefined
       ? this.reads.repositories(options.limit)
-      : this.reads.repositoriesAfter(options.last, options.limit));
-    return rows.map((row) => row.name);
+      : this.reads.repositoriesAfter(options.last, options.limit);
   }
 
   async listReferrers(
@@ -373,7 +371,8 @@ export class MetadataStore {
   }
 }
 
-function prepareReads(db: Kysely<RegistryDatabase>) {
+function prepareReads(database: SqlDatabase<RegistryDatabase>) {
+  const { db } = database;
   const manifest = () =>
     db
       .selectFrom('manifests as m')
@@ -404,16 +403,18 @@ function prepareReads(db: Kysely<RegistryDatabase>) {
     manifestByDigest: prepareQuery(db, (repositoryName: string, digest: string) =>
       manifest().where('r.name', '=', repositoryName).where('m.digest', '=', digest),
     ),
-    tags: prepareQuery(db, (repositoryId: number) => tags(repositoryId)),
-    tagsLimited: prepareQuery(db, (repositoryId: number, limit: number) => tags(repositoryId).limit(limit)),
-    tagsAfter: prepareQuery(db, (repositoryId: number, last: string) =>
+    tags: prepareColumnQuery(database, (repositoryId: number) => tags(repositoryId)),
+    tagsLimited: prepareColumnQuery(database, (repositoryId: number, limit: number) =>
+      tags(repositoryId).limit(limit),
+    ),
+    tagsAfter: prepareColumnQuery(database, (repositoryId: number, last: string) =>
       tags(repositoryId).where('name', '>', last),
     ),
-    tagsAfterLimited: prepareQuery(db, (repositoryId: number, last: string, limit: number) =>
+    tagsAfterLimited: prepareColumnQuery(database, (repositoryId: number, last: string, limit: number) =>
       tags(repositoryId).where('name', '>', last).limit(limit),
     ),
-    repositories: prepareQuery(db, (limit: number) => repositories().limit(limit)),
-    repositoriesAfter: prepareQuery(db, (last: string, limit: number) =>
+    repositories: prepareColumnQuery(database, (limit: number) => repositories().limit(limit)),
+    repositoriesAfter: prepareColumnQuery(database, (last: string, limit: number) =>
       repositories().where('name', '>', last).limit(limit),
     ),
   };

@@ -47,7 +47,7 @@ describe.each(databaseTargets())('online garbage collection on $dialect', (targe
     const storage = new FilesystemDriver(storageRoot);
     const digestLocks = new KeyedMutex();
     registry = new Registry({
-      meta: new MetadataStore(database.db, { dialect: database.dialect, reviewDelayMs: DELAY }),
+      meta: new MetadataStore(database, { reviewDelayMs: DELAY }),
       storage,
       digestLocks,
       clock,

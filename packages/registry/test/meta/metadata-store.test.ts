@@ -49,7 +49,7 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
       sqlitePath: join(tmp, `${target.dialect}.db`),
     });
     await migrateToLatest(database.db as Kysely<unknown>, registryMigrations(database.dialect));
-    store = new MetadataStore(database.db, { dialect: database.dialect, reviewDelayMs: 1000 });
+    store = new MetadataStore(database, { reviewDelayMs: 1000 });
   });
   afterAll(async () => {
     await database?.close();
