@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -24,6 +26,8 @@ export interface AppDeps {
   db: Kysely<BffDatabase>;
   logger: Logger;
   signingKey: SigningKey;
+  /** The built SPA (apps/web/dist); served with index.html for client-side routes when present. */
+  webRoot?: string;
 }
 
 export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
@@ -57,8 +61,19 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   api.use(deployTokensRouter(services, resources, 'group'));
   api.use(deployTokensRouter(services, resources, 'project'));
   app.use('/api/v4', api);
+  if (deps.webRoot && existsSync(join(deps.webRoot, 'index.html'))) app.use(singlePageApp(deps.webRoot));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return { app, services };
+}
+
+/** Static files of the SPA, and index.html for any other GET outside the API, so deep links load the app. */
+function singlePageApp(webRoot: string): express.Router {
+  const router = express.Router();
+  router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+  router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/).*/, (_req, res) => {
+    res.sendFile(join(webRoot, 'index.html'));
+  });
+  return router;
 }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { createLogger, prepare } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const { database, signingKey } = await prepare(config, logger);
-  const { app } = createApp({ config, db: database.db, logger, signingKey });
+  const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+  const { app } = createApp({ config, db: database.db, logger, signingKey, webRoot });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');

@@ -12,7 +12,7 @@ import { buildOciLayout } from './support/oci-layout.js';
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const registrySupport = resolve(here, '../../../packages/registry/test/support/registry-process.ts');
-const registryBin = resolve(here, '../../../packages/registry/dist/src/bin/berth-registry.js');
+const registryBin = resolve(here, '../../../packages/registry/dist/berth-registry.mjs');
 
 /** The shape of packages/registry/test/support/registry-process.ts (imported at run time: another package). */
 interface RunningRegistry {
@@ -90,8 +90,7 @@ const REFUSED = /unauthorized|denied|authentication required|insufficient_scope/
 /** Why the real-registry run cannot happen here, or undefined when it can. */
 async function missingPrerequisite(): Promise<string | undefined> {
   if (!existsSync(registrySupport)) return `${registrySupport} (startRegistry) does not exist`;
-  if (!existsSync(registryBin))
-    return `the built registry ${registryBin} does not exist (run npx tsc -b packages/registry)`;
+  if (!existsSync(registryBin)) return `the built registry ${registryBin} does not exist (run pnpm build)`;
   try {
     await run('skopeo', ['--version']);
   } catch {
@@ -101,6 +100,8 @@ async function missingPrerequisite(): Promise<string | undefined> {
 }
 
 const missing = await missingPrerequisite();
+// CI installs and builds everything these runs need: there, a missing piece is a failure.
+if (missing && process.env.CI) throw new Error(`real registry pulls cannot run: ${missing}`);
 if (missing) {
   console.warn(`\n*** SKIPPED: real registry pulls with skopeo: ${missing} ***\n`);
 }
