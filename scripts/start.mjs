@@ -50,4 +50,4 @@ while ((process.env.REGISTRY_AUTH ?? 'token') === 'token' && !existsSync(publicK
   }
   await new Promise((r) => setTimeout(r, 100));
 }
-if (!stopping) run('registry', 'packages/registry/dist/src/bin/berth-registry.js');
+if (!stopping) run('registry', 'packages/registry/dist/berth-registry.mjs');
