@@ -12,6 +12,8 @@ await build({
   target: 'node20',
   external: ['better-sqlite3', 'pg'],
   // Bundled CommonJS dependencies call require(); give the module one.
-  banner: { js: "import { createRequire as berthCreateRequire } from 'node:module';\nconst require = berthCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as berthCreateRequire } from 'node:module';\nconst require = berthCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
