@@ -8,6 +8,7 @@ import { databaseTargets } from '@berth/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUsers, ROOT_PASSWORD, type RunningBff, startBff, type World } from './support/bff.js';
 import { buildOciLayout } from './support/oci-layout.js';
+import { REGISTRY_LEVELS, ROLES, SEED_PULL, VISIBILITIES } from './support/seed-table.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -21,69 +22,6 @@ interface RunningRegistry {
   stop(): Promise<void>;
 }
 type StartRegistry = (options: { env?: Record<string, string> }) => Promise<RunningRegistry>;
-
-const VISIBILITIES = ['public', 'internal', 'private'] as const;
-const REGISTRY_LEVELS = ['enabled', 'private', 'disabled'] as const;
-const ROLES = ['anonymous', 'guest', 'outsider', 'reporter', 'developer', 'maintainer', 'admin'] as const;
-type Role = (typeof ROLES)[number];
-
-/** The seed's table (DESIGN §4): may this role pull? `outsider` is signed in but not a member. */
-const SEED_PULL: Record<string, Record<Role, boolean>> = {
-  'public/enabled': {
-    anonymous: true,
-    guest: true,
-    outsider: true,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'public/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'internal/enabled': {
-    anonymous: false,
-    guest: true,
-    outsider: true,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'internal/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'private/enabled': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'private/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-};
 
 const REFUSED = /unauthorized|denied|authentication required|insufficient_scope/i;
 

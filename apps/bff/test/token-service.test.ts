@@ -2,72 +2,8 @@ import { databaseTargets } from '@berth/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, createUsers, ROOT_PASSWORD, type RunningBff, startBff, type World } from './support/bff.js';
 import { verifyRegistryToken } from './support/jwt.js';
+import { REGISTRY_LEVELS, ROLES, type Role, SEED_PULL, VISIBILITIES } from './support/seed-table.js';
 
-const VISIBILITIES = ['public', 'internal', 'private'] as const;
-const REGISTRY_LEVELS = ['enabled', 'private', 'disabled'] as const;
-const ROLES = ['anonymous', 'guest', 'outsider', 'reporter', 'developer', 'maintainer', 'admin'] as const;
-type Role = (typeof ROLES)[number];
-
-/**
- * The seed's table (DESIGN §4), written out cell by cell: may this role view the registry and pull?
- * `outsider` is a signed-in user who is not a member.
- */
-const SEED_PULL: Record<string, Record<Role, boolean>> = {
-  'public/enabled': {
-    anonymous: true,
-    guest: true,
-    outsider: true,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'public/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'internal/enabled': {
-    anonymous: false,
-    guest: true,
-    outsider: true,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'internal/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'private/enabled': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-  'private/private': {
-    anonymous: false,
-    guest: false,
-    outsider: false,
-    reporter: true,
-    developer: true,
-    maintainer: true,
-    admin: true,
-  },
-};
 /** Push and delete: Developer and above, and admins; never when the registry is disabled. */
 const WRITERS: ReadonlySet<Role> = new Set(['developer', 'maintainer', 'admin']);
 

@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { startCncfRegistry } from '../support/cncf-registry.js';
 import { OciClient, type OciErrorEntry, readOciErrors, sha256 } from '../support/oci-client.js';
 import { startRegistry } from '../support/registry-process.js';
 
@@ -36,57 +32,13 @@ export async function startTarget(options: { dataDir?: string } = {}): Promise<T
   };
 }
 
-/** CNCF distribution on a data folder we choose (support/cncf-registry.ts always makes a new one). */
 async function startCncf(dataDir?: string): Promise<Target> {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'cncf-conformance-'));
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const configPath = join(dir, 'config.yml');
-  writeFileSync(
-    configPath,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: error',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'storage')}`,
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      // A fixed secret, so upload state tokens survive a restart.
-      '  secret: conformance-upload-state-secret',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/v2/`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('docker-registry did not start in 15s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const running = await startCncfRegistry(dataDir ? { dataDir } : {});
   return {
-    url,
-    dataDir: dir,
-    client: new OciClient(url),
-    stop: async ({ keepData = false } = {}) => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      if (!keepData && !dataDir) rmSync(dir, { recursive: true, force: true });
-    },
+    url: running.url,
+    dataDir: running.dataDir,
+    client: new OciClient(running.url),
+    stop: (stopOptions) => running.stop(stopOptions),
   };
 }
 

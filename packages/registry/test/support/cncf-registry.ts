@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -9,12 +9,18 @@ export interface RunningCncfRegistry {
   host: string;
   dataDir: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM and wait; removes a data folder it created unless keepData. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** Starts the CNCF distribution registry 2.8 (`apt-get install docker-registry`) on loopback. */
-export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cncf-registry-'));
+/**
+ * Starts the CNCF distribution registry 2.8 (`apt-get install docker-registry`) on
+ * loopback, on a fresh data folder or the given one. Its upload state tokens are
+ * signed with a fixed secret, so an upload survives a restart on the same folder.
+ */
+export async function startCncfRegistry(options: { dataDir?: string } = {}): Promise<RunningCncfRegistry> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cncf-registry-'));
+  mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const configPath = join(dataDir, 'config.yml');
   writeFileSync(
@@ -32,10 +38,12 @@ export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      '  secret: berth-comparison-upload-state-secret',
       '',
     ].join('\n'),
   );
   const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -46,7 +54,10 @@ export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('docker-registry did not start in 15s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('docker-registry did not start in 15s');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -54,13 +65,13 @@ export async function startCncfRegistry(): Promise<RunningCncfRegistry> {
     host: `127.0.0.1:${port}`,
     dataDir,
     process: child,
-    stop: async () => {
+    stop: async ({ keepData = false } = {}) => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
