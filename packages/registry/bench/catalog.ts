@@ -1,31 +1,38 @@
-import type { Family } from './family.js';
+import type { BenchConfig, Family } from './family.js';
 import { smallImage, smallLayer } from './images.js';
 import { median, pool, timeMs } from './measure.js';
+import type { OciClient } from './oci-client.js';
 
 export const catalogRepo = (index: number) => `catalog/r${String(index).padStart(5, '0')}`;
 
+/** `repoCount` repositories under `catalog/`, each with the same small image tagged `latest`. */
+export async function seedCatalog(client: OciClient, config: BenchConfig, log: (message: string) => void) {
+  const { repoCount, pushConcurrency } = config;
+  // One image in every repository: pushed once, then mounted (or uploaded where mount is missing).
+  const image = smallImage(smallLayer(), 'catalog');
+  const seed = catalogRepo(0);
+  log(`seeding ${repoCount} repositories`);
+  await client.pushBlob(seed, image.layer.data, image.layer.digest);
+  await client.pushBlob(seed, image.config.data, image.config.digest);
+  await client.putManifest(seed, 'latest', image.manifest.data);
+  await pool(repoCount - 1, pushConcurrency, async (i) => {
+    const repo = catalogRepo(i + 1);
+    await client.mountBlob(repo, seed, image.layer.data, image.layer.digest);
+    await client.mountBlob(repo, seed, image.config.data, image.config.digest);
+    await client.putManifest(repo, 'latest', image.manifest.data);
+  });
+}
+
 /**
  * Runs first, so the registry holds exactly `repoCount` repositories while the catalog is walked.
- * A Berth-only repository-list family placed right after it sees the same repositories.
+ * The Berth-only repository-list family lists the same repositories under `catalog/`.
  */
 export const catalog: Family = {
   name: 'catalog',
   figures: [{ id: 'catalog-walk', label: 'Catalog walk, n=100 pages', unit: 'ms', better: 'lower' }],
   async run({ client, config, log, note, samples }) {
-    const { repoCount, catalogPageSize, walkRuns, pushConcurrency } = config;
-    // One image in every repository: pushed once, then mounted (or uploaded where mount is missing).
-    const image = smallImage(smallLayer(), 'catalog');
-    const seed = catalogRepo(0);
-    log(`seeding ${repoCount} repositories`);
-    await client.pushBlob(seed, image.layer.data, image.layer.digest);
-    await client.pushBlob(seed, image.config.data, image.config.digest);
-    await client.putManifest(seed, 'latest', image.manifest.data);
-    await pool(repoCount - 1, pushConcurrency, async (i) => {
-      const repo = catalogRepo(i + 1);
-      await client.mountBlob(repo, seed, image.layer.data, image.layer.digest);
-      await client.mountBlob(repo, seed, image.config.data, image.config.digest);
-      await client.putManifest(repo, 'latest', image.manifest.data);
-    });
+    const { repoCount, catalogPageSize, walkRuns } = config;
+    await seedCatalog(client, config, log);
 
     const walk = async () => {
       const pages = await client.walk<{ repositories: string[] }>(`/v2/_catalog?n=${catalogPageSize}`);

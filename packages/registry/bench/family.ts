@@ -26,6 +26,11 @@ export interface BenchConfig {
   repoCount: number;
   catalogPageSize: number;
   walkRuns: number;
+  /** Tags in the repository of the Berth-only tag page. */
+  pageTagCount: number;
+  /** Sequential requests timed per page latency, after `latencyWarmup` untimed ones. */
+  latencySamples: number;
+  latencyWarmup: number;
   /** Connections used to seed data (tags, repositories). */
   pushConcurrency: number;
 }

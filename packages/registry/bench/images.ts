@@ -22,13 +22,25 @@ export const smallLayer = (bytes = 1024): Blob => blob(randomBytes(bytes));
  * Built as bytes once, so the registry stores exactly what was hashed.
  */
 export function smallImage(layer: Blob, label: string): SmallImage {
+  return { layer, ...imageOn([layer], label) };
+}
+
+/**
+ * Config and manifest of an image on `layers` (bottom first); `label` makes them distinct,
+ * `annotations` (in the manifest only) make the manifest distinct on the same config.
+ */
+export function imageOn(
+  layers: Blob[],
+  label: string,
+  annotations?: Record<string, string>,
+): { config: Blob; manifest: Blob } {
   const config = blob(
     Buffer.from(
       JSON.stringify({
         architecture: 'amd64',
         os: 'linux',
         config: { Labels: { 'dev.berth.bench': label } },
-        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+        rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) },
       }),
     ),
   );
@@ -38,11 +50,16 @@ export function smallImage(layer: Blob, label: string): SmallImage {
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
         config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-        layers: [{ mediaType: OCI_LAYER_TAR, digest: layer.digest, size: layer.data.length }],
+        layers: layers.map((layer) => ({
+          mediaType: OCI_LAYER_TAR,
+          digest: layer.digest,
+          size: layer.data.length,
+        })),
+        ...(annotations ? { annotations } : {}),
       }),
     ),
   );
-  return { layer, config, manifest };
+  return { config, manifest };
 }
 
 /** Pushes layer, config and manifest under `tag`. */

@@ -10,6 +10,13 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Nearest-rank percentile (p in 0..1): a value that was actually observed, never an interpolation. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length))) - 1]!;
+}
+
 /** Milliseconds taken by fn. */
 export async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

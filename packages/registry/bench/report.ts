@@ -71,7 +71,9 @@ export function markdownReport(families: Family[], results: BenchResults): strin
       `median of ${c.blobRuns} runs. Load: wrk -t${c.loadThreads} -c${c.loadConnections} -d${c.loadSeconds}s (ab -c${c.loadConnections} -t${c.loadSeconds} for HEAD) ` +
       `after a ${c.loadWarmupSeconds}s warm-up. ` +
       `Tags: ${c.tagCount} distinct manifests pushed on ${c.pushConcurrency} connections; lists are the median of ${c.listRuns} runs. ` +
-      `Catalog: ${c.repoCount} repositories, median of ${c.walkRuns} walks. Took ${results.durationSeconds.toFixed(0)} s.`,
+      `Catalog: ${c.repoCount} repositories, median of ${c.walkRuns} walks. ` +
+      `Berth-only pages: ${c.latencySamples} sequential GETs on one keep-alive connection after ${c.latencyWarmup} warm-up ones, ` +
+      `each reply checked against the page walked before. Took ${results.durationSeconds.toFixed(0)} s.`,
   );
   if (footnotes.length) lines.push('', ...footnotes.map((text, i) => `[${i + 1}] ${text}`));
   return lines.join('\n');

@@ -2,7 +2,7 @@
  * `pnpm bench`: Berth's registry and the CNCF distribution registry, one after the other in the
  * same run, driven by the same client code; prints a Markdown table with Berth / CNCF ratios.
  *
- *   node packages/registry/dist/bench/run.js [--only berth|cncf] [--quick] [--family tags,catalog] [--json file]
+ *   node packages/registry/dist/bench/run.js [--only berth|cncf] [--quick] [--family tags,catalog,tag-page] [--json file]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ import { MiB } from './measure.js';
 import { OciClient } from './oci-client.js';
 import { peakRss } from './peak-rss.js';
 import { type BenchResults, emptyResult, markdownReport, type TargetResult } from './report.js';
+import { repositoryList } from './repository-list.js';
+import { tagPage } from './tag-page.js';
 import { tags } from './tags.js';
 import {
   packageRoot,
@@ -29,11 +31,12 @@ import {
 } from './targets.js';
 
 /**
- * Run order matters: catalog first (the registry then holds exactly its repositories), peak RSS
- * last (it reads the high-water mark of everything before it). Add Berth-only figures as a family
- * with `targets: ['berth']`.
+ * Run order matters: catalog first (the registry then holds exactly its repositories), then the
+ * families both registries run, then peak RSS (the high-water mark of everything before it, so
+ * the same work on both). Berth-only families (`targets: ['berth']`) come after it, so they
+ * neither weigh on Berth's RSS nor change the data under the shared figures.
  */
-const FAMILIES: Family[] = [catalog, tags, httpLoad, blobTransfer, peakRss];
+const FAMILIES: Family[] = [catalog, tags, httpLoad, blobTransfer, peakRss, tagPage, repositoryList];
 
 const FULL: BenchConfig = {
   blobBytes: 256 * MiB,
@@ -49,6 +52,9 @@ const FULL: BenchConfig = {
   repoCount: 2000,
   catalogPageSize: 100,
   walkRuns: 5,
+  pageTagCount: 10_000,
+  latencySamples: 200,
+  latencyWarmup: 20,
   pushConcurrency: 8,
 };
 
@@ -64,6 +70,8 @@ const QUICK: BenchConfig = {
   listRuns: 2,
   repoCount: 250,
   walkRuns: 2,
+  pageTagCount: 1000,
+  latencySamples: 50,
 };
 
 const log = (message: string) =>
