@@ -7,7 +7,7 @@ import { registryError } from '../core/errors.js';
 import { INDEX_TYPES } from '../core/media-types.js';
 import { assertRepositoryName } from '../core/names.js';
 import { headerValue, methodNotAllowed } from '../http/request.js';
-import { sendEmpty, sendJson } from '../http/respond.js';
+import { sendEmpty, sendJson, sendUnauthorized } from '../http/respond.js';
 import type { RegistryDatabase } from '../meta/schema.js';
 import { extensionAccess, matchExtensionRoute } from './extension-route.js';
 import {
@@ -67,15 +67,7 @@ export async function handleExtension(
       extensionAccess(route, method),
       { extensionApi: true },
     );
-    if (!decision.ok) {
-      req.resume();
-      return sendJson(
-        res,
-        401,
-        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: decision.detail }] },
-        { 'WWW-Authenticate': decision.challenge },
-      );
-    }
+    if (!decision.ok) return sendUnauthorized(res, decision);
   }
   // Without the metadata database the API is absent, as GitLab's answers 404 without one.
   if (!options) throw registryError('UNSUPPORTED', 'the extension API is not available', { status: 404 });

@@ -10,7 +10,7 @@ import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
 import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
 import { handleManifest } from './manifest-handlers.js';
 import { headerValue } from './request.js';
-import { sendInternalError, sendJson, sendRegistryError } from './respond.js';
+import { sendInternalError, sendJson, sendRegistryError, sendUnauthorized } from './respond.js';
 import { matchRoute, type Route } from './route.js';
 
 export interface AppDeps {
@@ -81,16 +81,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
   if (deps.authorizer) {
     const required = accessFor(route, method);
     const decision = await deps.authorizer.authorize(headerValue(req, 'authorization'), required);
-    if (!decision.ok) {
-      drain(req);
-      sendJson(
-        res,
-        401,
-        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: decision.detail }] },
-        { 'WWW-Authenticate': decision.challenge },
-      );
-      return;
-    }
+    if (!decision.ok) return sendUnauthorized(res, decision);
   }
 
   const authorizer = deps.authorizer;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { AuthorizationFailure } from '../auth/index.js';
 import type { RegistryError } from '../core/errors.js';
 import { STATUS_BY_CODE } from './error-table.js';
 
@@ -28,4 +29,15 @@ export function sendInternalError(res: ServerResponse, requestId: string): void 
   sendJson(res, 500, {
     errors: [{ code: 'UNKNOWN', message: 'internal server error', detail: { requestId } }],
   });
+}
+
+/** The token spec's challenge: 401, `WWW-Authenticate`, and the requested access in the error's detail. */
+export function sendUnauthorized(res: ServerResponse, refusal: AuthorizationFailure): void {
+  res.req.resume();
+  sendJson(
+    res,
+    401,
+    { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: refusal.detail }] },
+    { 'WWW-Authenticate': refusal.challenge },
+  );
 }
