@@ -66,17 +66,6 @@ export class Registry {
     return blob;
   }
 
-  async readBlob(repository: string, digest: string, range?: ByteRange): Promise<Readable> {
-    try {
-      return await this.storage.read(blobKey(parseDigest(digest)), range);
-    } catch (error) {
-      if (error instanceof StorageNotFoundError) {
-        throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest, repository } });
-      }
-      throw error;
-    }
-  }
-
   /** Writes the blob's bytes (or a range of them) into `destination`, which stays open. */
   async sendBlob(
     repository: string,
