@@ -33,14 +33,12 @@ export interface RequestContext {
   may(name: string, actions: Action[]): Promise<boolean>;
 }
 
-const API_VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' };
-
 /** The registry's HTTP surface; `server.ts` binds it to a port, tests bind it to an ephemeral one. */
 export function createApp(deps: AppDeps): RequestListener {
   return (req, res) => {
     const requestId = headerValue(req, 'x-request-id')?.slice(0, 128) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(API_VERSION_HEADER)) res.setHeader(name, value);
+    res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     if (deps.accessLog) logWhenDone(deps.logger, req, res, requestId);
     handle(deps, req, res).catch((error: unknown) => {
       if (error instanceof RegistryError) {
@@ -66,7 +64,6 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
-  // ---- /berth/v1/ extension API: routes, authorization (extensionAccess) and handlers in src/extension/ ----
   if (isExtensionPath(path)) {
     return handleExtension(deps.extension, deps.authorizer, req, res, path, query);
   }
