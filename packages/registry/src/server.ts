@@ -87,7 +87,7 @@ export async function startServer(
       registry,
       logger,
       accessLog: config.accessLog,
-      extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs },
+      extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs, storage },
       ...(authorizer ? { authorizer } : {}),
     }),
   );

@@ -353,12 +353,13 @@ export async function deleteTags(
  * Deletes a repository with its tags, manifests, links and uploads in one transaction. Every
  * blob it linked is queued for review, so GC frees the bytes no other repository references.
  */
+/** Deletes the repository's metadata; answers the ids of the uploads it had, whose files the caller removes. */
 export async function deleteRepository(
   db: Kysely<RegistryDatabase>,
   repositoryId: number,
   reviewAfter: number,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
     // Manifests reference only blobs linked to their repository, so the links are every blob.
     const linked = await trx
       .selectFrom('repository_blobs')
@@ -374,8 +375,13 @@ export async function deleteRepository(
     await trx.deleteFrom('manifest_blobs').where('manifest_id', 'in', manifests).execute();
     await trx.deleteFrom('manifests').where('repository_id', '=', repositoryId).execute();
     await trx.deleteFrom('repository_blobs').where('repository_id', '=', repositoryId).execute();
-    await trx.deleteFrom('uploads').where('repository_id', '=', repositoryId).execute();
+    const uploads = await trx
+      .deleteFrom('uploads')
+      .where('repository_id', '=', repositoryId)
+      .returning('id')
+      .execute();
     await trx.deleteFrom('repositories').where('id', '=', repositoryId).execute();
+    return uploads.map((upload) => upload.id);
   });
 }
 

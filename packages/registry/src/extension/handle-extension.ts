@@ -6,9 +6,11 @@ import type { TokenAuthorizer } from '../auth/index.js';
 import { registryError } from '../core/errors.js';
 import { INDEX_TYPES } from '../core/media-types.js';
 import { assertRepositoryName } from '../core/names.js';
+import { uploadKey } from '../core/storage-keys.js';
 import { headerValue, methodNotAllowed } from '../http/request.js';
 import { sendEmpty, sendJson, sendUnauthorized } from '../http/respond.js';
 import type { RegistryDatabase } from '../meta/schema.js';
+import type { StorageDriver } from '../storage/driver.js';
 import { extensionAccess, matchExtensionRoute } from './extension-route.js';
 import {
   deleteRepository,
@@ -42,6 +44,8 @@ export interface ExtensionOptions {
   db: Kysely<RegistryDatabase>;
   /** GC_REVIEW_DELAY: how long garbage collection waits before reviewing what a delete left. */
   reviewDelayMs: number;
+  /** Blob storage, for the files of uploads a deleted repository had in progress. */
+  storage: StorageDriver;
   clock?: () => number;
 }
 
@@ -110,7 +114,8 @@ export async function handleExtension(
       parseNoParameters(query);
       const repository = await requireRepository(db, route.name);
       if (method === 'DELETE') {
-        await deleteRepository(db, repository.id, now() + reviewDelayMs);
+        const uploads = await deleteRepository(db, repository.id, now() + reviewDelayMs);
+        for (const id of uploads) await options.storage.delete(uploadKey(id));
         return sendEmpty(res, 204);
       }
       const stats = await repositoryStats(db, [repository.id]);

@@ -63,8 +63,14 @@ describe('extension deletes and garbage collection', () => {
       ],
     };
     await client.pushManifest('gcx/other', 'shared', manifest);
+    // An upload left half-way in the repository goes with it, file included.
+    const location = await client.startUpload('gcx/repo');
+    const uploadFile = join(registry.dataDir, 'registry/storage/uploads', location.split('/').pop()!);
+    expect(existsSync(uploadFile)).toBe(true);
 
     expect((await client.fetch('/berth/v1/repositories/gcx/repo/', { method: 'DELETE' })).status).toBe(204);
+    expect(existsSync(uploadFile)).toBe(false);
+    expect((await client.fetch(location)).status).toBe(404);
     await waitForCollection();
     for (const blob of [gone.config, gone.layers[1]!]) expect(existsSync(blobFile(sha256(blob)))).toBe(false);
     expect(existsSync(blobFile(sha256(shared)))).toBe(true);
