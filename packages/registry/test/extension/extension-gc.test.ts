@@ -2,25 +2,20 @@
 // the real process with a one-second review delay.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OciClient, sha256 } from '../support/oci-client.js';
-import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { startFastGcRegistry } from '../support/fast-gc-registry.js';
+import { type OciClient, sha256 } from '../support/oci-client.js';
+import type { RunningRegistry } from '../support/registry-process.js';
 
-const DELAY_MS = 1000;
 let registry: RunningRegistry;
 let client: OciClient;
+let blobFile: (digest: string) => string;
+let waitForCollection: () => Promise<void>;
 
 beforeAll(async () => {
-  registry = await startRegistry({ env: { GC_REVIEW_DELAY: `${DELAY_MS}ms`, GC_INTERVAL: '100ms' } });
-  client = new OciClient(registry.url);
+  ({ registry, client, blobFile, waitForCollection } = await startFastGcRegistry());
 });
 afterAll(() => registry?.stop());
-
-const blobFile = (digest: string) =>
-  join(registry.dataDir, 'registry/storage/blobs/sha256', digest.slice(7, 9), digest.slice(7));
-/** Review chains (tag → manifest → blobs) take a delay each. */
-const waitForCollection = () => sleep(3 * DELAY_MS + 800);
 
 describe('extension deletes and garbage collection', () => {
   it('frees the bytes of bulk-deleted tags, keeping what another tag still references', async () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
+import type { SqlDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,8 @@ import {
   parseTagListQuery,
   type TagSortField,
 } from '../../src/extension/query-params.js';
-import { registryMigrations } from '../../src/meta/migrations.js';
 import type { RegistryDatabase } from '../../src/meta/schema.js';
+import { openTestRegistryDatabase } from '../support/registry-database.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'berth-extension-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,18 +83,12 @@ function queryFor(sort: string, n: number, side?: 'last' | 'before', at?: Marker
 
 describe.each(databaseTargets())('extension queries on $dialect', (target) => {
   let database: SqlDatabase<RegistryDatabase>;
-  let drop: () => Promise<void>;
+  let dispose: () => Promise<void>;
   let db: Kysely<RegistryDatabase>;
   let repositoryId: number;
 
   beforeAll(async () => {
-    const created = await target.create();
-    drop = created.drop;
-    database = openDatabase<RegistryDatabase>({
-      url: created.url,
-      sqlitePath: join(tmp, `${target.dialect}.db`),
-    });
-    await migrateToLatest(database.db as Kysely<unknown>, registryMigrations(database.dialect));
+    ({ database, dispose } = await openTestRegistryDatabase(target, tmp));
     db = database.db;
     const repository = await db
       .insertInto('repositories')
@@ -135,8 +129,7 @@ describe.each(databaseTargets())('extension queries on $dialect', (target) => {
   });
 
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await dispose?.();
   });
 
   async function walk(

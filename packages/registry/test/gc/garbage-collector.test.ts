@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
+import type { SqlDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
-import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/core/errors.js';
@@ -15,9 +14,9 @@ import { Registry } from '../../src/core/registry.js';
 import { gcDryRun } from '../../src/gc/dry-run.js';
 import { GarbageCollector } from '../../src/gc/garbage-collector.js';
 import { MetadataStore } from '../../src/meta/metadata-store.js';
-import { registryMigrations } from '../../src/meta/migrations.js';
 import type { RegistryDatabase } from '../../src/meta/schema.js';
 import { FilesystemDriver } from '../../src/storage/filesystem-driver.js';
+import { openTestRegistryDatabase } from '../support/registry-database.js';
 
 const DELAY = 60_000;
 const tmp = mkdtempSync(join(tmpdir(), 'berth-gc-'));
@@ -27,20 +26,14 @@ const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).d
 
 describe.each(databaseTargets())('online garbage collection on $dialect', (target) => {
   let database: SqlDatabase<RegistryDatabase>;
-  let drop: () => Promise<void>;
+  let dispose: () => Promise<void>;
   let storageRoot: string;
   let now: number;
   let registry: Registry;
   let collector: GarbageCollector;
 
   beforeAll(async () => {
-    const created = await target.create();
-    drop = created.drop;
-    database = openDatabase<RegistryDatabase>({
-      url: created.url,
-      sqlitePath: join(tmp, `${target.dialect}.db`),
-    });
-    await migrateToLatest(database.db as Kysely<unknown>, registryMigrations(database.dialect));
+    ({ database, dispose } = await openTestRegistryDatabase(target, tmp));
     storageRoot = join(tmp, `${target.dialect}-storage`);
     now = 1_000_000;
     const clock = () => now;
@@ -64,8 +57,7 @@ describe.each(databaseTargets())('online garbage collection on $dialect', (targe
     });
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await dispose?.();
   });
   beforeEach(() => {
     now += 100 * DELAY;

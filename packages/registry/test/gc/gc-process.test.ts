@@ -1,24 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OciClient, sha256 } from '../support/oci-client.js';
-import { REGISTRY_BIN, type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { startFastGcRegistry } from '../support/fast-gc-registry.js';
+import { type OciClient, sha256 } from '../support/oci-client.js';
+import { REGISTRY_BIN, type RunningRegistry } from '../support/registry-process.js';
 
-// The real process with a review delay of a second: what an operator would see.
-const DELAY_MS = 1000;
 let registry: RunningRegistry;
 let client: OciClient;
+let blobFile: (digest: string) => string;
+let waitForCollection: () => Promise<void>;
 
 beforeAll(async () => {
-  registry = await startRegistry({ env: { GC_REVIEW_DELAY: `${DELAY_MS}ms`, GC_INTERVAL: '100ms' } });
-  client = new OciClient(registry.url);
+  ({ registry, client, blobFile, waitForCollection } = await startFastGcRegistry());
 });
 afterAll(() => registry?.stop());
-
-const blobFile = (digest: string) =>
-  join(registry.dataDir, 'registry/storage/blobs/sha256', digest.slice(7, 9), digest.slice(7));
 
 async function repositorySize(): Promise<number> {
   const response = await client.fetch('/berth/v1/repositories/gc/process/');
@@ -41,9 +36,6 @@ function dryRun(): { manifests: { digest: string }[]; blobs: { digest: string }[
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout);
 }
-
-/** Waits for review chains (tag → manifest → blobs), each a delay long, to run out. */
-const waitForCollection = () => sleep(3 * DELAY_MS + 800);
 
 describe('online garbage collection in the running registry', () => {
   it('frees the bytes of a deleted image and keeps a re-pushed one', async () => {

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
+import type { SqlDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/core/digest.js';
 import { type ManifestRecord, MetadataStore } from '../../src/meta/metadata-store.js';
-import { registryMigrations } from '../../src/meta/migrations.js';
 import type { RegistryDatabase } from '../../src/meta/schema.js';
+import { openTestRegistryDatabase } from '../support/registry-database.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'berth-meta-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,22 +37,15 @@ function imageManifest(
 
 describe.each(databaseTargets())('metadata store on $dialect', (target) => {
   let database: SqlDatabase<RegistryDatabase>;
-  let drop: () => Promise<void>;
+  let dispose: () => Promise<void>;
   let store: MetadataStore;
 
   beforeAll(async () => {
-    const created = await target.create();
-    drop = created.drop;
-    database = openDatabase<RegistryDatabase>({
-      url: created.url,
-      sqlitePath: join(tmp, `${target.dialect}.db`),
-    });
-    await migrateToLatest(database.db as Kysely<unknown>, registryMigrations(database.dialect));
+    ({ database, dispose } = await openTestRegistryDatabase(target, tmp));
     store = new MetadataStore(database, { reviewDelayMs: 1000 });
   });
   afterAll(async () => {
-    await database?.close();
-    await drop?.();
+    await dispose?.();
   });
 
   it('creates a repository once, even when creations race', async () => {
