@@ -16,6 +16,7 @@ import { GarbageCollector } from '../../src/gc/garbage-collector.js';
 import { MetadataStore } from '../../src/meta/metadata-store.js';
 import type { RegistryDatabase } from '../../src/meta/schema.js';
 import { FilesystemDriver } from '../../src/storage/filesystem-driver.js';
+import { descriptorOf, imageManifest, MediaType } from '../support/oci-client.js';
 import { openTestRegistryDatabase } from '../support/registry-database.js';
 
 const DELAY = 60_000;
@@ -76,20 +77,7 @@ describe.each(databaseTargets())('online garbage collection on $dialect', (targe
     );
     const configDigest = await pushBlob(repository, config);
     const layerDigest = await pushBlob(repository, layer);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: configDigest,
-          size: config.length,
-        },
-        layers: [
-          { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length },
-        ],
-      }),
-    );
+    const manifest = imageManifestBytes(config, layer);
     const { digest } = await registry.putManifest(repository, tag ?? sha256(manifest), undefined, manifest);
     return { manifestDigest: digest, configDigest, layerDigest, manifest };
   }
@@ -100,6 +88,15 @@ describe.each(databaseTargets())('online garbage collection on $dialect', (targe
     await registry.sendBlob(repository, digest, sink);
     sink.end();
     return collected;
+  }
+
+  /** An OCI image manifest over one config and one layer, as pushed bytes. */
+  function imageManifestBytes(config: Buffer, layer: Buffer): Buffer {
+    const manifest = imageManifest({
+      config: descriptorOf(MediaType.ociConfig, config),
+      layers: [descriptorOf(MediaType.ociLayer, layer)],
+    });
+    return Buffer.from(JSON.stringify(manifest));
   }
 
   /** Passes until nothing more is due, advancing the clock past each review delay. */
@@ -215,20 +212,7 @@ describe.each(databaseTargets())('online garbage collection on $dialect', (targe
       const configDigest = await pushBlob('gc/race', config);
       const layerDigest = await pushBlob('gc/race', layer);
       now += DELAY + 1;
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: {
-            mediaType: 'application/vnd.oci.image.config.v1+json',
-            digest: configDigest,
-            size: config.length,
-          },
-          layers: [
-            { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length },
-          ],
-        }),
-      );
+      const manifest = imageManifestBytes(config, layer);
       const [push] = await Promise.allSettled([
         registry.putManifest('gc/race', `r${round}`, undefined, manifest),
         collector.runOnce(),
