@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { databaseTargets } from '@berth/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUsers, ROOT_PASSWORD, type RunningBff, startBff, type World } from './support/bff.js';
+import {
+  createRoleGroup,
+  createUsers,
+  ROOT_PASSWORD,
+  type RunningBff,
+  startBff,
+  type World,
+} from './support/bff.js';
 import { buildOciLayout } from './support/oci-layout.js';
 import { REGISTRY_LEVELS, ROLES, SEED_PULL, VISIBILITIES } from './support/seed-table.js';
 
@@ -106,22 +113,7 @@ describe.skipIf(missing !== undefined)('real pulls through the registry with sko
     const { root, users } = world;
     passwords.root = ROOT_PASSWORD;
     for (const [name, user] of Object.entries(users)) passwords[name] = user.password;
-    const group = await root.expect(201, 'POST', '/groups', {
-      name: 'Pull',
-      path: 'pull',
-      visibility: 'public',
-    });
-    for (const [role, level] of [
-      ['guest', 10],
-      ['reporter', 20],
-      ['developer', 30],
-      ['maintainer', 40],
-    ] as const) {
-      await root.expect(201, 'POST', `/groups/${group.id}/members`, {
-        user_id: users[role]!.id,
-        access_level: level,
-      });
-    }
+    const group = await createRoleGroup(world, 'Pull', 'pull');
     // Push while every registry is enabled, then set each project's real access level.
     for (const visibility of VISIBILITIES) {
       for (const level of REGISTRY_LEVELS) {

@@ -1,6 +1,14 @@
 import { databaseTargets } from '@berth/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, createUsers, ROOT_PASSWORD, type RunningBff, startBff, type World } from './support/bff.js';
+import {
+  Api,
+  createRoleGroup,
+  createUsers,
+  ROOT_PASSWORD,
+  type RunningBff,
+  startBff,
+  type World,
+} from './support/bff.js';
 import { verifyRegistryToken } from './support/jwt.js';
 import { REGISTRY_LEVELS, ROLES, type Role, SEED_PULL, VISIBILITIES } from './support/seed-table.js';
 
@@ -58,22 +66,7 @@ describe.each(databaseTargets())('token service on $dialect', (target) => {
     bff = await startBff(target);
     world = await createUsers(bff, ['guest', 'outsider', 'reporter', 'developer', 'maintainer']);
     const { root, users } = world;
-    const group = await root.expect(201, 'POST', '/groups', {
-      name: 'Matrix',
-      path: 'matrix',
-      visibility: 'public',
-    });
-    for (const [role, level] of [
-      ['guest', 10],
-      ['reporter', 20],
-      ['developer', 30],
-      ['maintainer', 40],
-    ] as const) {
-      await root.expect(201, 'POST', `/groups/${group.id}/members`, {
-        user_id: users[role]!.id,
-        access_level: level,
-      });
-    }
+    const group = await createRoleGroup(world, 'Matrix', 'matrix');
     for (const visibility of VISIBILITIES) {
       for (const level of REGISTRY_LEVELS) {
         await root.expect(201, 'POST', '/projects', {

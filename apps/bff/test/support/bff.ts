@@ -160,3 +160,20 @@ export async function personalAccessToken(api: Api, username: string, password: 
   });
   return created.token as string;
 }
+
+/** A public group with `guest`, `reporter`, `developer` and `maintainer` as members at those roles. */
+export async function createRoleGroup(world: World, name: string, path: string): Promise<{ id: number }> {
+  const group = await world.root.expect(201, 'POST', '/groups', { name, path, visibility: 'public' });
+  for (const [role, level] of [
+    ['guest', 10],
+    ['reporter', 20],
+    ['developer', 30],
+    ['maintainer', 40],
+  ] as const) {
+    await world.root.expect(201, 'POST', `/groups/${group.id}/members`, {
+      user_id: world.users[role]!.id,
+      access_level: level,
+    });
+  }
+  return group;
+}
