@@ -33,10 +33,14 @@ export interface RequestContext {
   may(name: string, actions: Action[]): Promise<boolean>;
 }
 
+/** A caller's X-Request-Id is echoed only when it is a plain token; anything else gets a fresh id. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
 /** The registry's HTTP surface; `server.ts` binds it to a port, tests bind it to an ephemeral one. */
 export function createApp(deps: AppDeps): RequestListener {
   return (req, res) => {
-    const requestId = headerValue(req, 'x-request-id')?.slice(0, 128) || randomUUID();
+    const given = headerValue(req, 'x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     if (deps.accessLog) logWhenDone(deps.logger, req, res, requestId);
