@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { requestLog } from './http/request-log.js';
+import type { RegistryClient } from './registry/registry-client.js';
 import { createServices, type Services } from './services.js';
 import type { SigningKey } from './token-service/keys.js';
 import { tokenServiceRouter } from './token-service/router.js';
@@ -26,12 +27,14 @@ export interface AppDeps {
   db: Kysely<BffDatabase>;
   logger: Logger;
   signingKey: SigningKey;
+  /** The registry's API; built from `config.registryUrl` when absent (tests point it at a real registry). */
+  registry?: RegistryClient;
   /** The built SPA (apps/web/dist); served with index.html for client-side routes when present. */
   webRoot?: string;
 }
 
 export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
-  const services = createServices(deps.db, deps.config, deps.signingKey);
+  const services = createServices(deps.db, deps.config, deps.signingKey, deps.registry);
   const resources = new Resources(services);
   const app = express();
   app.disable('x-powered-by');
