@@ -5,6 +5,7 @@ import type { BffDatabase } from './db/schema.js';
 import { GroupService } from './domain/groups.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
+import { RepositoryDeletions } from './domain/repository-deletions.js';
 import { TokenService } from './domain/tokens.js';
 import { UserService } from './domain/users.js';
 import { RegistryClient } from './registry/registry-client.js';
@@ -20,6 +21,7 @@ export interface Services {
   tokens: TokenService;
   credentials: CredentialResolver;
   registry: RegistryClient;
+  repositoryDeletions: RepositoryDeletions;
 }
 
 export function createServices(
@@ -44,5 +46,6 @@ export function createServices(
     tokens,
     credentials: new CredentialResolver(users, tokens),
     registry,
+    repositoryDeletions: new RepositoryDeletions(db, registry),
   };
 }
