@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { containerRegistryRouter } from './api/v4/container-registry.js';
 import { deployTokensRouter } from './api/v4/deploy-tokens.js';
 import { groupsRouter } from './api/v4/groups.js';
 import { membersRouter } from './api/v4/members.js';
@@ -16,7 +17,9 @@ import { oauthRouter } from './auth/oauth.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { gitlabJson } from './http/gitlab-json.js';
 import { requestLog } from './http/request-log.js';
+import type { RegistryClient } from './registry/registry-client.js';
 import { createServices, type Services } from './services.js';
 import type { SigningKey } from './token-service/keys.js';
 import { tokenServiceRouter } from './token-service/router.js';
@@ -26,12 +29,14 @@ export interface AppDeps {
   db: Kysely<BffDatabase>;
   logger: Logger;
   signingKey: SigningKey;
+  /** The registry's API; built from `config.registryUrl` when absent (tests point it at a real registry). */
+  registry?: RegistryClient;
   /** The built SPA (apps/web/dist); served with index.html for client-side routes when present. */
   webRoot?: string;
 }
 
 export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
-  const services = createServices(deps.db, deps.config, deps.signingKey);
+  const services = createServices(deps.db, deps.config, deps.signingKey, deps.registry);
   const resources = new Resources(services);
   const app = express();
   app.disable('x-powered-by');
@@ -49,6 +54,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   app.use(oauthRouter(services));
 
   const api = express.Router();
+  api.use(gitlabJson);
   api.use(signInRouter(services, resources));
   api.use(authenticate(services.credentials));
   api.use(sessionRouter(services, resources));
@@ -56,6 +62,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   api.use(personalAccessTokensRouter(services, resources));
   api.use(groupsRouter(services, resources));
   api.use(projectsRouter(services, resources));
+  api.use(containerRegistryRouter(services, resources));
   api.use(membersRouter(services, resources, 'group'));
   api.use(membersRouter(services, resources, 'project'));
   api.use(deployTokensRouter(services, resources, 'group'));

@@ -5,8 +5,10 @@ import type { BffDatabase } from './db/schema.js';
 import { GroupService } from './domain/groups.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
+import { RepositoryDeletions } from './domain/repository-deletions.js';
 import { TokenService } from './domain/tokens.js';
 import { UserService } from './domain/users.js';
+import { RegistryClient } from './registry/registry-client.js';
 import type { SigningKey } from './token-service/keys.js';
 
 export interface Services {
@@ -18,9 +20,20 @@ export interface Services {
   members: MemberService;
   tokens: TokenService;
   credentials: CredentialResolver;
+  registry: RegistryClient;
+  repositoryDeletions: RepositoryDeletions;
 }
 
-export function createServices(db: Kysely<BffDatabase>, config: Config, signingKey: SigningKey): Services {
+export function createServices(
+  db: Kysely<BffDatabase>,
+  config: Config,
+  signingKey: SigningKey,
+  registry: RegistryClient = new RegistryClient({
+    baseUrl: config.registryUrl,
+    signingKey,
+    issuer: config.tokenIssuer,
+  }),
+): Services {
   const users = new UserService(db);
   const tokens = new TokenService(db);
   return {
@@ -32,5 +45,7 @@ export function createServices(db: Kysely<BffDatabase>, config: Config, signingK
     members: new MemberService(db),
     tokens,
     credentials: new CredentialResolver(users, tokens),
+    registry,
+    repositoryDeletions: new RepositoryDeletions(db, registry),
   };
 }

@@ -103,6 +103,15 @@ export interface JobTokensTable {
   created_at: string;
 }
 
+/** A repository delete the registry has not finished; `repository_id` is the registry's id. */
+export interface ContainerRepositoryDeletionsTable {
+  repository_id: number;
+  project_id: number;
+  status: 'delete_scheduled' | 'delete_ongoing' | 'delete_failed';
+  scheduled_at: string;
+  updated_at: string;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -113,6 +122,7 @@ export interface BffDatabase {
   oauth_tokens: OAuthTokensTable;
   deploy_tokens: DeployTokensTable;
   job_tokens: JobTokensTable;
+  container_repository_deletions: ContainerRepositoryDeletionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

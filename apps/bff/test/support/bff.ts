@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { RegistryClient } from '../../src/registry/registry-client.js';
 import type { Services } from '../../src/services.js';
 
 export const ROOT_PASSWORD = 'root-password-for-tests';
@@ -20,10 +21,16 @@ export interface RunningBff {
   stop(): Promise<void>;
 }
 
+/** What a test may bind to the BFF once its URL is known (the registry's token realm points at it). */
+export interface BffStartOptions {
+  registry?: (bff: { url: string; dataDir: string; config: Config }) => Promise<RegistryClient>;
+}
+
 /** The real app, in-process, on 127.0.0.1 and a free port, with a fresh database of the given dialect. */
 export async function startBff(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  options: BffStartOptions = {},
 ): Promise<RunningBff> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bff-'));
   const database = await target.create();
@@ -37,22 +44,30 @@ export async function startBff(
   });
   const logger = pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
+  // Listen first, so a registry started with this URL as its token realm can be bound before the app.
+  let handler: RequestListener = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const registry = options.registry ? await options.registry({ url, dataDir, config }) : undefined;
   const { app, services } = createApp({
     config,
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
+    ...(registry ? { registry } : {}),
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const { port } = server.address() as AddressInfo;
+  handler = app;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     config,
     services,
     dataDir,
     stop: async () => {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await prepared.database.close();
       await database.drop();

@@ -61,6 +61,14 @@ export async function findRepository(db: Db, name: string): Promise<RepositoryRo
     .executeTakeFirst();
 }
 
+export async function findRepositoryById(db: Db, id: number): Promise<RepositoryRow | undefined> {
+  return db
+    .selectFrom('repositories')
+    .select(['id', 'name', 'created_at', 'updated_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** Names in byte order: `prefix` itself, then `prefix/…` (`0` is the byte after `/`). */
 function atOrUnder(column: 'name' | 'r.name', prefix: string) {
   return sql<SqlBool>`(${sql.ref(column)} = ${prefix} or (${sql.ref(column)} >= ${`${prefix}/`} and ${sql.ref(column)} < ${`${prefix}0`}))`;
@@ -100,9 +108,21 @@ async function keysetPage<Row>(
     direction: Direction,
     condition: ReturnType<typeof beyond> | undefined,
     limit: number,
+    offset?: number,
   ) => Promise<Row[]>,
 ): Promise<KeysetPage<Row>> {
   const { direction } = query.sort;
+  if (query.offset !== undefined) {
+    const fetched = await select(direction, undefined, query.n + 1, query.offset);
+    const rows = fetched.slice(0, query.n);
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    return {
+      rows,
+      next: fetched.length > query.n && last ? markerOf(last) : undefined,
+      previous: query.offset > 0 && first ? markerOf(first) : undefined,
+    };
+  }
   const backwards = query.marker?.side === 'before';
   const readDirection = backwards ? flip(direction) : direction;
   const fetched = await select(
@@ -144,19 +164,73 @@ export async function listRepositories(
     query,
     { time, name: 'r.name' },
     (row) => ({ name: row.name, ...(time ? { time: row[query.sort.field as 'created_at'] } : {}) }),
-    (direction, condition, limit) => {
-      let select = db
-        .selectFrom('repositories as r')
-        .select(['r.id', 'r.name', 'r.created_at', 'r.updated_at'])
-        .where(atOrUnder('r.name', prefix));
-      // The filter looks at the path below the prefix (GitLab's `name`), so the base repository never matches.
-      if (query.filter !== undefined)
-        select = select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, query.filter));
+    (direction, condition, limit, offset) => {
+      let select = repositoriesUnder(db, prefix, query.filter);
       if (condition) select = select.where(condition);
       if (time) select = select.orderBy(time, direction);
-      return select.orderBy('r.name', direction).limit(limit).execute();
+      select = select.orderBy('r.name', direction).limit(limit);
+      return (offset ? select.offset(offset) : select).execute();
     },
   );
+}
+
+function repositoriesUnder(db: Db, prefix: string, filter: string | undefined) {
+  const select = db
+    .selectFrom('repositories as r')
+    .select(['r.id', 'r.name', 'r.created_at', 'r.updated_at'])
+    .where(atOrUnder('r.name', prefix));
+  // The filter looks at the path below the prefix (GitLab's `name`), so the base repository never matches.
+  return filter === undefined
+    ? select
+    : select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, filter));
+}
+
+/** How many repositories at or under `prefix` match the filter. */
+export async function countRepositories(db: Db, prefix: string, filter: string | undefined): Promise<number> {
+  const row = await repositoriesUnder(db, prefix, filter)
+    .clearSelect()
+    .select((eb) => eb.fn.countAll().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Project paths whose repositories (at or below each) a scoped list keeps, or leaves out. */
+export type PathScope = { include: string[] } | { exclude: string[] };
+
+/**
+ * Repositories at or under `prefix` that lie at or below one of `scope.include` (or none of
+ * `scope.exclude`), one offset page and the total. The rows under the prefix are read in the
+ * requested order and matched here: an ancestor lookup in a set costs the path's depth, and a
+ * statement never carries thousands of path parameters.
+ */
+export async function listRepositoriesInScope(
+  db: Db,
+  prefix: string,
+  query: ListQuery<RepositorySortField>,
+  scope: PathScope,
+): Promise<{ rows: RepositoryRow[]; total: number; more: boolean }> {
+  const time = REPOSITORY_TIME_COLUMN[query.sort.field];
+  const { direction } = query.sort;
+  let select = repositoriesUnder(db, prefix, query.filter);
+  if (time) select = select.orderBy(time, direction);
+  const all = await select.orderBy('r.name', direction).execute();
+  const include = 'include' in scope;
+  const paths = new Set(include ? scope.include : scope.exclude);
+  const matching = all.filter((row) => hasAncestorIn(row.name, paths) === include);
+  const start = query.offset ?? 0;
+  return {
+    rows: matching.slice(start, start + query.n),
+    total: matching.length,
+    more: matching.length > start + query.n,
+  };
+}
+
+/** Whether `name` or one of its ancestor paths is in `paths`. */
+function hasAncestorIn(name: string, paths: Set<string>): boolean {
+  for (let end = name.length; end > 0; end = name.lastIndexOf('/', end - 1)) {
+    if (paths.has(name.slice(0, end))) return true;
+  }
+  return false;
 }
 
 /** Tag counts, last publish times and deduplicated sizes of the given repositories. */
@@ -176,19 +250,24 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
         .where('repository_id', 'in', chunk)
         .groupBy('repository_id')
         .execute(),
+      // A repository's manifests reference only blobs linked to it, so its size is the sum over its
+      // links that one of its manifests references: an indexed probe per link, where the distinct
+      // digests of every manifest would read each manifest's rows (10,000 tags: 20 ms instead of 0.1).
       db
-        .selectFrom(
-          db
-            .selectFrom('manifests as m')
-            .innerJoin('manifest_blobs as mb', 'mb.manifest_id', 'm.id')
-            .select(['m.repository_id', 'mb.digest'])
-            .distinct()
-            .where('m.repository_id', 'in', chunk)
-            .as('x'),
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select((eb) => ['rb.repository_id', eb.fn.sum('b.size').as('size')])
+        .where('rb.repository_id', 'in', chunk)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('manifest_blobs as mb')
+              .innerJoin('manifests as m', 'm.id', 'mb.manifest_id')
+              .select(sql.lit(1).as('one'))
+              .whereRef('mb.digest', '=', 'rb.digest')
+              .whereRef('m.repository_id', '=', 'rb.repository_id'),
+          ),
         )
-        .innerJoin('blobs as b', 'b.digest', 'x.digest')
-        .select((eb) => ['x.repository_id', eb.fn.sum('b.size').as('size')])
-        .groupBy('x.repository_id')
+        .groupBy('rb.repository_id')
         .execute(),
     ]);
     for (const row of tags) {
@@ -198,7 +277,7 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
       entry.lastPublishedAt = row.last_published_at === null ? null : Number(row.last_published_at);
     }
     for (const row of sizes) {
-      const entry = stats.get(row.repository_id);
+      const entry = stats.get(Number(row.repository_id));
       // PostgreSQL answers SUM(bigint) as numeric, i.e. a string.
       if (entry) entry.sizeBytes = Number(row.size);
     }
@@ -234,14 +313,33 @@ export async function listTags(
     query,
     { time: byTime ? 't.published_at' : undefined, name: 't.name' },
     (row) => ({ name: row.name, ...(byTime ? { time: row.published_at } : {}) }),
-    (direction, condition, limit) => {
+    (direction, condition, limit, offset) => {
       let select = tagSelect(db, repositoryId);
-      if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
-      if (condition) select = select.where(condition);
+      if (offset) {
+        // Skip rows on the sort's index alone, then join the page's manifests: an offset deep into
+        // 10,000 tags must not join every skipped row.
+        let ids = db.selectFrom('tags as t').select('t.id').where('t.repository_id', '=', repositoryId);
+        if (query.filter !== undefined) ids = ids.where(contains(sql.ref('t.name'), query.filter));
+        if (byTime) ids = ids.orderBy('t.published_at', direction);
+        select = select.where('t.id', 'in', ids.orderBy('t.name', direction).limit(limit).offset(offset));
+      } else {
+        if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
+        if (condition) select = select.where(condition);
+      }
       if (byTime) select = select.orderBy('t.published_at', direction);
       return select.orderBy('t.name', direction).limit(limit).execute();
     },
   );
+}
+
+/** How many of a repository's tags match the filter. */
+export async function countTags(db: Db, repositoryId: number, filter: string | undefined): Promise<number> {
+  let select = db
+    .selectFrom('tags as t')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('t.repository_id', '=', repositoryId);
+  if (filter !== undefined) select = select.where(contains(sql.ref('t.name'), filter));
+  return Number((await select.executeTakeFirstOrThrow()).count);
 }
 
 export async function findTag(db: Db, repositoryId: number, tag: string): Promise<TagRow | undefined> {
