@@ -201,6 +201,8 @@ export interface ProjectPermissions {
   manageMembersUpTo: number;
   manageDeployTokens: boolean;
   createJobToken: boolean;
+  /** Bulk tag deletes, the cleanup policy and its preview (Maintainer+; never with the registry disabled). */
+  manageRegistryCleanup: boolean;
 }
 
 export function projectPermissions(actor: Actor, project: ProjectFacts, now: Date): ProjectPermissions {
@@ -218,6 +220,8 @@ export function projectPermissions(actor: Actor, project: ProjectFacts, now: Dat
     manageMembersUpTo: write ? grantableLevel(user, level) : 0,
     manageDeployTokens: atLeast(ACCESS_LEVELS.maintainer),
     createJobToken: atLeast(ACCESS_LEVELS.developer),
+    manageRegistryCleanup:
+      project.registryAccessLevel !== 'disabled' && atLeast(ACCESS_LEVELS.maintainer),
   };
 }
 
