@@ -8,6 +8,7 @@ export type ExtensionRoute =
   | { kind: 'base' }
   | { kind: 'repository-list'; prefix: string }
   | { kind: 'repository'; name: string }
+  | { kind: 'repository-id'; id: number }
   | { kind: 'tag-list'; name: string }
   | { kind: 'tag'; name: string; tag: string }
   | { kind: 'tags'; name: string };
@@ -24,6 +25,7 @@ const TAG = /^\/berth\/v1\/repositories\/(.+)\/tags\/detail\/([^/]+)\/?$/;
 const TAG_LIST = /^\/berth\/v1\/repositories\/(.+)\/tags\/list\/?$/;
 const TAGS = /^\/berth\/v1\/repositories\/(.+)\/tags\/?$/;
 const REPOSITORY = /^\/berth\/v1\/repositories\/(.+?)\/?$/;
+const REPOSITORY_ID = /^\/berth\/v1\/repository-ids\/([1-9][0-9]{0,14})\/?$/;
 
 /**
  * Maps a raw extension path (never decoded: `%2F` fails the name grammar) to a route.
@@ -33,7 +35,9 @@ const REPOSITORY = /^\/berth\/v1\/repositories\/(.+?)\/?$/;
  */
 export function matchExtensionRoute(path: string, method: string): ExtensionRoute {
   if (path === '/berth/v1' || path === EXTENSION_PREFIX) return { kind: 'base' };
-  let match = REPOSITORY_LIST.exec(path);
+  let match = REPOSITORY_ID.exec(path);
+  if (match) return { kind: 'repository-id', id: Number(match[1]) };
+  match = REPOSITORY_LIST.exec(path);
   if (match) return { kind: 'repository-list', prefix: repositoryName(match[1]) };
   match = TAG.exec(path);
   if (match) {
@@ -73,7 +77,13 @@ export function extensionAccess(route: ExtensionRoute, method: string): AccessRe
     case 'base':
       return undefined;
     case 'repository-list':
-      return read ? { type: 'repository', name: `${route.prefix}/*`, actions: ['pull'] } : ADMIN;
+      // POST carries the scope of a list in its body: still a read.
+      return read || method === 'POST'
+        ? { type: 'repository', name: `${route.prefix}/*`, actions: ['pull'] }
+        : ADMIN;
+    case 'repository-id':
+      // An id names no path a token could be scoped to.
+      return ADMIN;
     case 'repository':
     case 'tag-list':
     case 'tag':

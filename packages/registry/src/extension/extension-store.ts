@@ -61,6 +61,14 @@ export async function findRepository(db: Db, name: string): Promise<RepositoryRo
     .executeTakeFirst();
 }
 
+export async function findRepositoryById(db: Db, id: number): Promise<RepositoryRow | undefined> {
+  return db
+    .selectFrom('repositories')
+    .select(['id', 'name', 'created_at', 'updated_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** Names in byte order: `prefix` itself, then `prefix/…` (`0` is the byte after `/`). */
 function atOrUnder(column: 'name' | 'r.name', prefix: string) {
   return sql<SqlBool>`(${sql.ref(column)} = ${prefix} or (${sql.ref(column)} >= ${`${prefix}/`} and ${sql.ref(column)} < ${`${prefix}0`}))`;
@@ -100,9 +108,21 @@ async function keysetPage<Row>(
     direction: Direction,
     condition: ReturnType<typeof beyond> | undefined,
     limit: number,
+    offset?: number,
   ) => Promise<Row[]>,
 ): Promise<KeysetPage<Row>> {
   const { direction } = query.sort;
+  if (query.offset !== undefined) {
+    const fetched = await select(direction, undefined, query.n + 1, query.offset);
+    const rows = fetched.slice(0, query.n);
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    return {
+      rows,
+      next: fetched.length > query.n && last ? markerOf(last) : undefined,
+      previous: query.offset > 0 && first ? markerOf(first) : undefined,
+    };
+  }
   const backwards = query.marker?.side === 'before';
   const readDirection = backwards ? flip(direction) : direction;
   const fetched = await select(
@@ -144,19 +164,73 @@ export async function listRepositories(
     query,
     { time, name: 'r.name' },
     (row) => ({ name: row.name, ...(time ? { time: row[query.sort.field as 'created_at'] } : {}) }),
-    (direction, condition, limit) => {
-      let select = db
-        .selectFrom('repositories as r')
-        .select(['r.id', 'r.name', 'r.created_at', 'r.updated_at'])
-        .where(atOrUnder('r.name', prefix));
-      // The filter looks at the path below the prefix (GitLab's `name`), so the base repository never matches.
-      if (query.filter !== undefined)
-        select = select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, query.filter));
+    (direction, condition, limit, offset) => {
+      let select = repositoriesUnder(db, prefix, query.filter);
       if (condition) select = select.where(condition);
       if (time) select = select.orderBy(time, direction);
-      return select.orderBy('r.name', direction).limit(limit).execute();
+      select = select.orderBy('r.name', direction).limit(limit);
+      return (offset ? select.offset(offset) : select).execute();
     },
   );
+}
+
+function repositoriesUnder(db: Db, prefix: string, filter: string | undefined) {
+  const select = db
+    .selectFrom('repositories as r')
+    .select(['r.id', 'r.name', 'r.created_at', 'r.updated_at'])
+    .where(atOrUnder('r.name', prefix));
+  // The filter looks at the path below the prefix (GitLab's `name`), so the base repository never matches.
+  return filter === undefined
+    ? select
+    : select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, filter));
+}
+
+/** How many repositories at or under `prefix` match the filter. */
+export async function countRepositories(db: Db, prefix: string, filter: string | undefined): Promise<number> {
+  const row = await repositoriesUnder(db, prefix, filter)
+    .clearSelect()
+    .select((eb) => eb.fn.countAll().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Project paths whose repositories (at or below each) a scoped list keeps, or leaves out. */
+export type PathScope = { include: string[] } | { exclude: string[] };
+
+/**
+ * Repositories at or under `prefix` that lie at or below one of `scope.include` (or none of
+ * `scope.exclude`), one offset page and the total. The rows under the prefix are read in the
+ * requested order and matched here: an ancestor lookup in a set costs the path's depth, and a
+ * statement never carries thousands of path parameters.
+ */
+export async function listRepositoriesInScope(
+  db: Db,
+  prefix: string,
+  query: ListQuery<RepositorySortField>,
+  scope: PathScope,
+): Promise<{ rows: RepositoryRow[]; total: number; more: boolean }> {
+  const time = REPOSITORY_TIME_COLUMN[query.sort.field];
+  const { direction } = query.sort;
+  let select = repositoriesUnder(db, prefix, query.filter);
+  if (time) select = select.orderBy(time, direction);
+  const all = await select.orderBy('r.name', direction).execute();
+  const include = 'include' in scope;
+  const paths = new Set(include ? scope.include : scope.exclude);
+  const matching = all.filter((row) => hasAncestorIn(row.name, paths) === include);
+  const start = query.offset ?? 0;
+  return {
+    rows: matching.slice(start, start + query.n),
+    total: matching.length,
+    more: matching.length > start + query.n,
+  };
+}
+
+/** Whether `name` or one of its ancestor paths is in `paths`. */
+function hasAncestorIn(name: string, paths: Set<string>): boolean {
+  for (let end = name.length; end > 0; end = name.lastIndexOf('/', end - 1)) {
+    if (paths.has(name.slice(0, end))) return true;
+  }
+  return false;
 }
 
 /** Tag counts, last publish times and deduplicated sizes of the given repositories. */
@@ -234,14 +308,25 @@ export async function listTags(
     query,
     { time: byTime ? 't.published_at' : undefined, name: 't.name' },
     (row) => ({ name: row.name, ...(byTime ? { time: row.published_at } : {}) }),
-    (direction, condition, limit) => {
+    (direction, condition, limit, offset) => {
       let select = tagSelect(db, repositoryId);
       if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
       if (condition) select = select.where(condition);
       if (byTime) select = select.orderBy('t.published_at', direction);
-      return select.orderBy('t.name', direction).limit(limit).execute();
+      select = select.orderBy('t.name', direction).limit(limit);
+      return (offset ? select.offset(offset) : select).execute();
     },
   );
+}
+
+/** How many of a repository's tags match the filter. */
+export async function countTags(db: Db, repositoryId: number, filter: string | undefined): Promise<number> {
+  let select = db
+    .selectFrom('tags as t')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('t.repository_id', '=', repositoryId);
+  if (filter !== undefined) select = select.where(contains(sql.ref('t.name'), filter));
+  return Number((await select.executeTakeFirstOrThrow()).count);
 }
 
 export async function findTag(db: Db, repositoryId: number, tag: string): Promise<TagRow | undefined> {

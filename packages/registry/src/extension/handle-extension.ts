@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TAG_PATTERN } from '@berth/contract';
+import { REGISTRY_TOTAL_HEADER, registryRepositoryListRequestSchema, TAG_PATTERN } from '@berth/contract';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { TokenAuthorizer } from '../auth/index.js';
@@ -13,12 +13,16 @@ import type { RegistryDatabase } from '../meta/schema.js';
 import type { StorageDriver } from '../storage/driver.js';
 import { extensionAccess, matchExtensionRoute } from './extension-route.js';
 import {
+  countRepositories,
+  countTags,
   deleteRepository,
   deleteTags,
   findRepository,
+  findRepositoryById,
   findTag,
   type KeysetPage,
   listRepositories,
+  listRepositoriesInScope,
   listTags,
   type ManifestFacts,
   manifestFacts,
@@ -29,6 +33,7 @@ import {
   type TagRow,
 } from './extension-store.js';
 import {
+  badParameter,
   encodeTimeMarker,
   type ListQuery,
   type Marker,
@@ -53,6 +58,8 @@ export interface ExtensionOptions {
 export const BULK_DELETE_MAX = 1000;
 /** 1000 names of 128 characters in JSON fit well inside this. */
 const BODY_MAX_BYTES = 256 * 1024;
+/** A scoped list names up to tens of thousands of project paths. */
+const SCOPE_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 /** The `/berth/v1/` API: listings with sizes, sorting and filtering, bulk tag delete, rename. */
 export async function handleExtension(
@@ -86,26 +93,61 @@ export async function handleExtension(
       return sendJson(res, 200, {});
 
     case 'repository-list': {
-      if (!read) throw methodNotAllowed(method, ['GET']);
+      if (!read && method !== 'POST') throw methodNotAllowed(method, ['GET', 'POST']);
       const list = parseRepositoryListQuery(query);
-      const page = await listRepositories(db, route.prefix, list);
+      const below = (row: RepositoryRow) =>
+        row.name === route.prefix ? '' : row.name.slice(route.prefix.length + 1);
+      if (method === 'POST') {
+        const scope = parseBody(
+          registryRepositoryListRequestSchema,
+          await readJsonBody(req, SCOPE_BODY_MAX_BYTES),
+        );
+        if (list.marker) {
+          const parameter = list.marker.side === 'before' ? 'before' : 'last';
+          throw badParameter(
+            parameter,
+            query.get(parameter) ?? '',
+            'PAGINATION_NUMBER_INVALID',
+            'absent: a scoped list pages with offset',
+          );
+        }
+        const page = await listRepositoriesInScope(db, route.prefix, list, scope);
+        const stats = await repositoryStats(
+          db,
+          page.rows.map((row) => row.id),
+        );
+        return sendJson(
+          res,
+          200,
+          page.rows.map((row) => repositoryBody(row, stats.get(row.id), below(row))),
+          { [REGISTRY_TOTAL_HEADER]: page.total },
+        );
+      }
+      const [page, total] = await Promise.all([
+        listRepositories(db, route.prefix, list),
+        countRepositories(db, route.prefix, list.filter),
+      ]);
       const stats = await repositoryStats(
         db,
         page.rows.map((row) => row.id),
       );
-      const body = page.rows.map((row) =>
-        repositoryBody(
-          row,
-          stats.get(row.id),
-          row.name === route.prefix ? '' : row.name.slice(route.prefix.length + 1),
-        ),
-      );
-      return sendJson(
-        res,
-        200,
-        body,
-        links(`/berth/v1/repository-paths/${route.prefix}/repositories/list/`, list, page),
-      );
+      const body = page.rows.map((row) => repositoryBody(row, stats.get(row.id), below(row)));
+      return sendJson(res, 200, body, {
+        ...links(`/berth/v1/repository-paths/${route.prefix}/repositories/list/`, list, page),
+        [REGISTRY_TOTAL_HEADER]: total,
+      });
+    }
+
+    case 'repository-id': {
+      if (!read) throw methodNotAllowed(method, ['GET']);
+      parseNoParameters(query);
+      const repository = await findRepositoryById(db, route.id);
+      if (!repository) {
+        throw registryError('NAME_UNKNOWN', 'repository id not known to registry', {
+          detail: { id: route.id },
+        });
+      }
+      return sendRepository(db, res, repository);
     }
 
     case 'repository': {
@@ -118,22 +160,26 @@ export async function handleExtension(
         for (const id of uploads) await options.storage.delete(uploadKey(id));
         return sendEmpty(res, 204);
       }
-      const stats = await repositoryStats(db, [repository.id]);
-      const name = repository.name.slice(repository.name.lastIndexOf('/') + 1);
-      return sendJson(res, 200, repositoryBody(repository, stats.get(repository.id), name));
+      return sendRepository(db, res, repository);
     }
 
     case 'tag-list': {
       if (!read) throw methodNotAllowed(method, ['GET']);
       const list = parseTagListQuery(query);
       const repository = await requireRepository(db, route.name);
-      const page = await listTags(db, repository.id, list);
+      const [page, total] = await Promise.all([
+        listTags(db, repository.id, list),
+        countTags(db, repository.id, list.filter),
+      ]);
       const facts = await manifestFacts(
         db,
         page.rows.map((row) => row.manifest_id),
       );
       const body = page.rows.map((row) => tagBody(row, facts.get(row.manifest_id)));
-      return sendJson(res, 200, body, links(`/berth/v1/repositories/${route.name}/tags/list/`, list, page));
+      return sendJson(res, 200, body, {
+        ...links(`/berth/v1/repositories/${route.name}/tags/list/`, list, page),
+        [REGISTRY_TOTAL_HEADER]: total,
+      });
     }
 
     case 'tag': {
@@ -215,6 +261,12 @@ export function isValidRepositoryName(name: string): boolean {
   }
 }
 
+async function sendRepository(db: Kysely<RegistryDatabase>, res: ServerResponse, repository: RepositoryRow) {
+  const stats = await repositoryStats(db, [repository.id]);
+  const name = repository.name.slice(repository.name.lastIndexOf('/') + 1);
+  sendJson(res, 200, repositoryBody(repository, stats.get(repository.id), name));
+}
+
 async function requireRepository(db: Kysely<RegistryDatabase>, name: string): Promise<RepositoryRow> {
   const repository = await findRepository(db, name);
   if (!repository) throw unknownRepository(name);
@@ -231,6 +283,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function repositoryBody(row: RepositoryRow, stats: RepositoryStats | undefined, name: string) {
   return {
+    id: row.id,
     name,
     path: row.name,
     tags_count: stats?.tagsCount ?? 0,
@@ -280,7 +333,13 @@ function links(path: string, list: ListQuery<string>, page: KeysetPage<unknown>)
     if (field !== 'name' || direction !== 'asc')
       params.set('sort', direction === 'desc' ? `-${field}` : field);
     if (list.filter !== undefined) params.set('name', list.filter);
-    params.set(side, markerText(at));
+    if (list.offset === undefined) params.set(side, markerText(at));
+    // An offset page links to the neighbouring offset pages.
+    else
+      params.set(
+        'offset',
+        String(side === 'last' ? list.offset + list.n : Math.max(0, list.offset - list.n)),
+      );
     return `<${path}?${params}>`;
   };
   const parts = [
@@ -292,13 +351,13 @@ function links(path: string, list: ListQuery<string>, page: KeysetPage<unknown>)
 
 // ---- request bodies ----
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage, maxBytes = BODY_MAX_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > BODY_MAX_BYTES) {
-      throw registryError('SIZE_INVALID', `request body exceeds ${BODY_MAX_BYTES} bytes`, { status: 413 });
+    if (size > maxBytes) {
+      throw registryError('SIZE_INVALID', `request body exceeds ${maxBytes} bytes`, { status: 413 });
     }
     chunks.push(chunk as Buffer);
   }

@@ -21,6 +21,8 @@ export interface ListQuery<Field extends string> {
   sort: { field: Field; direction: Direction };
   /** `after`: the page starts after the marker (`last`); `before`: it ends before it. */
   marker?: { at: Marker; side: 'after' | 'before' };
+  /** Rows to skip (`offset`), instead of a marker: lets a caller jump to page N. */
+  offset?: number;
   filter?: string;
 }
 
@@ -42,6 +44,19 @@ const pageSize: ParameterRule<number> = {
     .pipe(z.number().int().min(1).max(PAGE_SIZE_MAX)),
   code: 'PAGINATION_NUMBER_INVALID',
   rule: `an integer from 1 to ${PAGE_SIZE_MAX}`,
+};
+
+/** Deep enough for any list a registry holds; a bound keeps the SQL OFFSET reasonable. */
+export const OFFSET_MAX = 10_000_000;
+
+const offset: ParameterRule<number> = {
+  schema: z
+    .string()
+    .regex(/^[0-9]{1,8}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(OFFSET_MAX)),
+  code: 'PAGINATION_NUMBER_INVALID',
+  rule: `an integer from 0 to ${OFFSET_MAX}`,
 };
 
 const marker = (code: RegistryErrorCode): ParameterRule<string> => ({
@@ -66,6 +81,7 @@ const TAG_RULES = {
   n: pageSize,
   last: marker('TAG_INVALID'),
   before: marker('TAG_INVALID'),
+  offset,
   name: { schema: z.string().regex(TAG_FILTER), code: 'TAG_INVALID', rule: '[a-zA-Z0-9._-]{1,128}' },
   sort: sortRule<TagSortField>(['name', 'published_at']),
 } satisfies Record<string, ParameterRule>;
@@ -73,6 +89,8 @@ const TAG_RULES = {
 const REPOSITORY_RULES = {
   n: pageSize,
   last: marker('NAME_INVALID'),
+  before: marker('NAME_INVALID'),
+  offset,
   name: {
     schema: z.string().regex(REPOSITORY_FILTER),
     code: 'NAME_INVALID',
@@ -89,15 +107,39 @@ const DRY_RUN_RULES = {
   },
 } satisfies Record<string, ParameterRule>;
 
-/** `n`, `last`, `before`, `name` (substring, case-insensitive) and `sort` of a tag list. */
+/** `n`, `last` or `before` or `offset`, `name` (substring, case-insensitive) and `sort` of a tag list. */
 export function parseTagListQuery(query: URLSearchParams): ListQuery<TagSortField> {
-  const values = parseParameters(query, TAG_RULES);
+  return parseListQuery<TagSortField>(parseParameters(query, TAG_RULES), TAG_PATTERN, 'TAG_INVALID');
+}
+
+/** The same for a repository list; `name` is a substring of the path below the prefix. */
+export function parseRepositoryListQuery(query: URLSearchParams): ListQuery<RepositorySortField> {
+  return parseListQuery<RepositorySortField>(
+    parseParameters(query, REPOSITORY_RULES),
+    REPOSITORY_NAME_PATTERN,
+    'NAME_INVALID',
+  );
+}
+
+function parseListQuery<Field extends string>(
+  values: { n?: number; last?: string; before?: string; offset?: number; name?: string; sort?: string },
+  namePattern: RegExp,
+  code: RegistryErrorCode,
+): ListQuery<Field> {
   if (values.last !== undefined && values.before !== undefined) {
-    throw badParameter('before', values.before, 'TAG_INVALID', 'not together with last');
+    throw badParameter('before', values.before, code, 'not together with last');
   }
-  const sort = parseSort<TagSortField>(values.sort ?? 'name');
-  const side = values.before !== undefined ? 'before' : 'after';
   const raw = values.before ?? values.last;
+  if (values.offset !== undefined && raw !== undefined) {
+    throw badParameter(
+      'offset',
+      String(values.offset),
+      'PAGINATION_NUMBER_INVALID',
+      'not together with last or before',
+    );
+  }
+  const sort = parseSort<Field>(values.sort ?? 'name');
+  const side = values.before !== undefined ? 'before' : 'after';
   const parameter = side === 'before' ? 'before' : 'last';
   return {
     n: values.n ?? PAGE_SIZE_DEFAULT,
@@ -109,32 +151,11 @@ export function parseTagListQuery(query: URLSearchParams): ListQuery<TagSortFiel
             side,
             at:
               sort.field === 'name'
-                ? { name: checked(raw, TAG_PATTERN, parameter, 'TAG_INVALID') }
-                : decodeTimeMarker(raw, TAG_PATTERN, parameter, 'TAG_INVALID'),
+                ? { name: checked(raw, namePattern, parameter, code) }
+                : decodeTimeMarker(raw, namePattern, parameter, code),
           },
         }),
-    ...(values.name === undefined ? {} : { filter: values.name }),
-  };
-}
-
-/** `n`, `last`, `name` (substring of the path below the prefix) and `sort` of a repository list. */
-export function parseRepositoryListQuery(query: URLSearchParams): ListQuery<RepositorySortField> {
-  const values = parseParameters(query, REPOSITORY_RULES);
-  const sort = parseSort<RepositorySortField>(values.sort ?? 'name');
-  return {
-    n: values.n ?? PAGE_SIZE_DEFAULT,
-    sort,
-    ...(values.last === undefined
-      ? {}
-      : {
-          marker: {
-            side: 'after',
-            at:
-              sort.field === 'name'
-                ? { name: checked(values.last, REPOSITORY_NAME_PATTERN, 'last', 'NAME_INVALID') }
-                : decodeTimeMarker(values.last, REPOSITORY_NAME_PATTERN, 'last', 'NAME_INVALID'),
-          },
-        }),
+    ...(values.offset === undefined ? {} : { offset: values.offset }),
     ...(values.name === undefined ? {} : { filter: values.name }),
   };
 }

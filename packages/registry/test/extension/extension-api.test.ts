@@ -16,6 +16,7 @@ import {
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 
 interface RepositoryBody {
+  id: number;
   name: string;
   path: string;
   tags_count: number;
@@ -213,6 +214,114 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     it('refuses a prefix outside the name grammar, %2F included', async () => {
       await expectError(await api('repository-paths/Acme/repositories/list/'), 400, 'NAME_INVALID');
       await expectError(await api('repository-paths/acme%2Fshop/repositories/list/'), 400, 'NAME_INVALID');
+    });
+  });
+
+  describe('offsets, totals and scoped lists', () => {
+    const total = (response: Response) => Number(response.headers.get('berth-total-count'));
+    const paths = (rows: RepositoryBody[]) => rows.map((r) => r.path);
+
+    it('answers the total matching the filter on every page, and jumps to any offset', async () => {
+      const all = await api('repository-paths/acme/repositories/list/?sort=-created_at');
+      const everything = paths(await json<RepositoryBody[]>(all));
+      expect(total(all)).toBe(5);
+      const third = await api('repository-paths/acme/repositories/list/?sort=-created_at&n=2&offset=2');
+      expect(paths(await json<RepositoryBody[]>(third))).toEqual(everything.slice(2, 4));
+      expect(total(third)).toBe(5);
+      expect(third.headers.get('link')).toBe(
+        '</berth/v1/repository-paths/acme/repositories/list/?n=2&sort=-created_at&offset=0>; rel="previous", ' +
+          '</berth/v1/repository-paths/acme/repositories/list/?n=2&sort=-created_at&offset=4>; rel="next"',
+      );
+      const filtered = await api('repository-paths/acme/repositories/list/?name=shop%2F&n=1');
+      expect(total(filtered)).toBe(2);
+      const past = await api('repository-paths/acme/repositories/list/?offset=99');
+      expect(await json(past)).toEqual([]);
+      expect(total(past)).toBe(5);
+    });
+
+    it('pages tags by offset with a total, in the time order too', async () => {
+      const response = await api('repositories/acme/shop/tags/list/?sort=-published_at&n=1&offset=1');
+      expect((await json<TagBody[]>(response)).map((t) => t.name)).toEqual(['v2']);
+      expect(total(response)).toBe(3);
+      expect(response.headers.get('link')).toContain('offset=2>; rel="next"');
+      const filtered = await api('repositories/acme/shop/tags/list/?name=v&offset=0');
+      expect(total(filtered)).toBe(2);
+    });
+
+    it.each([
+      ['offset=-1', 'PAGINATION_NUMBER_INVALID'],
+      ['offset=x', 'PAGINATION_NUMBER_INVALID'],
+      ['offset=1&last=v1', 'PAGINATION_NUMBER_INVALID'],
+    ])('refuses %s with 400 %s', async (query, code) => {
+      const error = await expectError(await api(`repositories/acme/shop/tags/list/?${query}`), 400, code);
+      expect(error?.detail).toMatchObject({ parameter: 'offset' });
+    });
+
+    it('lists only repositories at or below the included project paths, or not below the excluded', async () => {
+      const list = (body: unknown, query = '') =>
+        api(`repository-paths/acme/repositories/list/${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const included = await list(
+        { include: ['acme/shop', 'acme/shop-x', 'acme/nothing'] },
+        '?sort=created_at',
+      );
+      // acme/shop2 shares the characters of acme/shop but is not below it.
+      expect(paths(await json<RepositoryBody[]>(included))).toEqual([
+        'acme/shop',
+        'acme/shop/api',
+        'acme/shop/tools/lint',
+        'acme/shop-x',
+      ]);
+      expect(total(included)).toBe(4);
+      const page = await list(
+        { include: ['acme/shop', 'acme/shop-x'] },
+        '?sort=-name&n=1&offset=1&name=shop%2F',
+      );
+      expect(paths(await json<RepositoryBody[]>(page))).toEqual(['acme/shop/api']);
+      expect(total(page)).toBe(2);
+      const excluded = await list({ exclude: ['acme/shop'] }, '?sort=created_at');
+      expect(paths(await json<RepositoryBody[]>(excluded))).toEqual(['acme/shop2', 'acme/shop-x']);
+      expect(paths(await json<RepositoryBody[]>(await list({ include: [] })))).toEqual([]);
+      await expectError(await list({ include: ['acme/shop'], exclude: [] }), 400, 'INVALID_REQUEST_BODY');
+      await expectError(
+        await list({ include: ['acme/shop'] }, '?last=acme%2Fshop'),
+        400,
+        'PAGINATION_NUMBER_INVALID',
+      );
+    });
+
+    it('finds a repository by its id, and the id survives a rename', async () => {
+      const [listed] = await json<RepositoryBody[]>(
+        await api('repository-paths/acme/shop/tools/repositories/list/'),
+      );
+      expect(listed?.id).toBeGreaterThan(0);
+      const byId = await json<RepositoryBody>(await api(`repository-ids/${listed?.id}/`));
+      expect(byId).toMatchObject({
+        id: listed?.id,
+        name: 'lint',
+        path: 'acme/shop/tools/lint',
+        tags_count: 1,
+      });
+      const details = await json<RepositoryBody>(await api('repositories/acme/shop/tools/lint/'));
+      expect(details.id).toBe(listed?.id);
+      await client.pushImage('ids/before', 'latest');
+      const before = await json<RepositoryBody>(await api('repositories/ids/before/'));
+      await json(
+        await api('repositories/ids/before/', {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'ids/after' }),
+        }),
+      );
+      expect(await json<RepositoryBody>(await api(`repository-ids/${before.id}/`))).toMatchObject({
+        id: before.id,
+        path: 'ids/after',
+      });
+      await expectError(await api('repository-ids/999999999/'), 404, 'NAME_UNKNOWN');
+      await expectError(await api('repository-ids/0/'), 404, 'UNSUPPORTED');
     });
   });
 

@@ -92,6 +92,25 @@ describe('extension API authorization', () => {
     expect((await call('repositories/team/app/tags/detail/latest/', group)).status).toBe(200);
   });
 
+  it('lets a wildcard pull scope post a scoped list, and only registry:berth:* look a repository up by id', async () => {
+    const group = token([{ type: 'repository', name: 'team/*', actions: ['pull'] }]);
+    const scoped = (bearer: string) =>
+      call('repository-paths/team/repositories/list/', bearer, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ include: ['team/app'] }),
+      });
+    expect((await scoped(group)).status).toBe(200);
+    const other = token([{ type: 'repository', name: 'other/*', actions: ['pull'] }]);
+    expect((await scoped(other)).status).toBe(401);
+    const listed = (await (await scoped(admin)).json()) as { id: number }[];
+    const id = listed[0]?.id;
+    expect((await call(`repository-ids/${id}/`, admin)).status).toBe(200);
+    const byId = await call(`repository-ids/${id}/`, group);
+    expect(byId.status).toBe(401);
+    expect(byId.headers.get('www-authenticate')).toContain('scope="registry:berth:*"');
+  });
+
   it('never lets a repository scope write, not even push and delete on that repository', async () => {
     const owner = token([{ type: 'repository', name: 'team/app', actions: ['pull', 'push', 'delete', '*'] }]);
     const response = await call('repositories/team/app/', owner, {
