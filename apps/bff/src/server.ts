@@ -18,13 +18,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const { database, signingKey } = await prepare(config, logger);
   const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-  const { app } = createApp({ config, db: database.db, logger, signingKey, webRoot });
+  const { app, close } = createApp({ config, db: database.db, logger, signingKey, webRoot });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
   });
   const shutdown = () => {
-    server.close(() => void database.close().then(() => process.exit(0)));
+    server.close(() => void close().then(() => database.close().then(() => process.exit(0))));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import { CredentialResolver } from './auth/credentials.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
+import { CleanupPolicyService } from './domain/cleanup-policies.js';
 import { GroupService } from './domain/groups.js';
+import { LeaseService } from './domain/leases.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
 import { TokenService } from './domain/tokens.js';
@@ -18,6 +20,8 @@ export interface Services {
   members: MemberService;
   tokens: TokenService;
   credentials: CredentialResolver;
+  leases: LeaseService;
+  cleanupPolicies: CleanupPolicyService;
 }
 
 export function createServices(db: Kysely<BffDatabase>, config: Config, signingKey: SigningKey): Services {
@@ -32,5 +36,7 @@ export function createServices(db: Kysely<BffDatabase>, config: Config, signingK
     members: new MemberService(db),
     tokens,
     credentials: new CredentialResolver(users, tokens),
+    leases: new LeaseService(db),
+    cleanupPolicies: new CleanupPolicyService(db),
   };
 }

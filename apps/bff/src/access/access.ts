@@ -220,8 +220,7 @@ export function projectPermissions(actor: Actor, project: ProjectFacts, now: Dat
     manageMembersUpTo: write ? grantableLevel(user, level) : 0,
     manageDeployTokens: atLeast(ACCESS_LEVELS.maintainer),
     createJobToken: atLeast(ACCESS_LEVELS.developer),
-    manageRegistryCleanup:
-      project.registryAccessLevel !== 'disabled' && atLeast(ACCESS_LEVELS.maintainer),
+    manageRegistryCleanup: project.registryAccessLevel !== 'disabled' && atLeast(ACCESS_LEVELS.maintainer),
   };
 }
 

@@ -16,5 +16,8 @@ export interface CleanupRegistry {
   /** Every tag of a repository with its published time, across all pages. */
   allTags(repositoryPath: string): Promise<TagFacts[]>;
   /** Deletes at most TAG_DELETE_BATCH tags; names already gone are reported, not an error. */
-  deleteTags(repositoryPath: string, names: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }>;
+  deleteTags(
+    repositoryPath: string,
+    names: readonly string[],
+  ): Promise<{ deleted: string[]; notFound: string[] }>;
 }

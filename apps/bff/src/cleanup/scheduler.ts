@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isoNow } from '../domain/clock.js';
 import { type CleanupPolicyService, compilePolicyRules } from '../domain/cleanup-policies.js';
+import { isoNow } from '../domain/clock.js';
 import type { LeaseService } from '../domain/leases.js';
 import type { ProjectService } from '../domain/projects.js';
 import { AppError } from '../errors.js';
@@ -107,7 +107,13 @@ export class CleanupScheduler {
         const startedAt = clock();
         await policies.setRepositoryState(state, { status: 'cleanup_ongoing', startedAt });
         try {
-          const outcome = await cleanUpRepository(this.deps.registry, repository.path, rules, startedAt, renew);
+          const outcome = await cleanUpRepository(
+            this.deps.registry,
+            repository.path,
+            rules,
+            startedAt,
+            renew,
+          );
           await policies.setRepositoryState(state, { status: null });
           report.repositories.push({ ...state, deleted: outcome.deleted, status: 'done' });
         } catch (error) {
@@ -144,7 +150,7 @@ export class CleanupScheduler {
     const now = clock();
     const row = await policies.policyRow(projectId);
     const project = await projects.findById(projectId);
-    if (!row || row.enabled !== 1 || !project) return [];
+    if (row?.enabled !== 1 || !project) return [];
     if (row.next_run_at !== null && row.next_run_at <= isoNow(now)) {
       await policies.scheduleNextRun(projectId, row.cadence, now);
       const repositories = await registry.projectRepositories(project.full_path);
@@ -166,7 +172,10 @@ export class CleanupScheduler {
     if (left.length === 0) return [];
     // Paths are read afresh: the project may have been renamed since the run began.
     const current = new Map(
-      (await registry.projectRepositories(project.full_path)).map((repository) => [repository.id, repository]),
+      (await registry.projectRepositories(project.full_path)).map((repository) => [
+        repository.id,
+        repository,
+      ]),
     );
     const targets: CleanupRepository[] = [];
     for (const state of left) {

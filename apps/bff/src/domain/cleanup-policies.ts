@@ -5,8 +5,12 @@ import type {
 } from '@berth/contract';
 import type { Kysely } from 'kysely';
 import { parseDuration } from '../cleanup/duration.js';
-import { compileTagRules, type CompiledTagRules } from '../cleanup/tag-rules.js';
-import type { BffDatabase, ContainerExpirationPolicyRow, ContainerRepositoryCleanupRow } from '../db/schema.js';
+import { type CompiledTagRules, compileTagRules } from '../cleanup/tag-rules.js';
+import type {
+  BffDatabase,
+  ContainerExpirationPolicyRow,
+  ContainerRepositoryCleanupRow,
+} from '../db/schema.js';
 import { isoNow } from './clock.js';
 
 /** A project that never saved a policy has GitLab's defaults: disabled, and a name regex that matches nothing. */
@@ -209,6 +213,9 @@ export class CleanupPolicyService {
   }
 
   async forgetRepository(repositoryId: number): Promise<void> {
-    await this.db.deleteFrom('container_repository_cleanups').where('repository_id', '=', repositoryId).execute();
+    await this.db
+      .deleteFrom('container_repository_cleanups')
+      .where('repository_id', '=', repositoryId)
+      .execute();
   }
 }

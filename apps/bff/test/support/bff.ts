@@ -7,6 +7,8 @@ import type { DatabaseTarget } from '@berth/sql/testing';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
+import type { BackgroundJobs } from '../../src/cleanup/background-jobs.js';
+import type { CleanupScheduler } from '../../src/cleanup/scheduler.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Services } from '../../src/services.js';
 
@@ -16,6 +18,8 @@ export interface RunningBff {
   url: string;
   config: Config;
   services: Services;
+  scheduler: CleanupScheduler;
+  jobs: BackgroundJobs;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -24,6 +28,7 @@ export interface RunningBff {
 export async function startBff(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
 ): Promise<RunningBff> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bff-'));
   const database = await target.create();
@@ -37,11 +42,12 @@ export async function startBff(
   });
   const logger = pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
-  const { app, services } = createApp({
+  const { app, services, scheduler, jobs, close } = createApp({
     config,
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
+    ...(options.clock && { clock: options.clock }),
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -51,9 +57,12 @@ export async function startBff(
     url: `http://127.0.0.1:${port}`,
     config,
     services,
+    scheduler,
+    jobs,
     dataDir,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
+      await close();
       await prepared.database.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { containerExpirationPolicyAttributesSchema, containerExpirationPolicySchema } from './cleanup-policies.js';
+import {
+  containerExpirationPolicyAttributesSchema,
+  containerExpirationPolicySchema,
+} from './cleanup-policies.js';
 import {
   booleanParam,
   paginationQuerySchema,

@@ -89,7 +89,10 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.get('/projects/:id', async (req, res) => {
     const now = new Date();
     const loaded = await resources.project(actorOf(res), req.params.id, now);
-    res.json(presentProject(resources, await resources.index(), actorOf(res), loaded, now));
+    res.json({
+      ...presentProject(resources, await resources.index(), actorOf(res), loaded, now),
+      container_expiration_policy: await services.cleanupPolicies.get(loaded.project.id),
+    });
   });
 
   router.post('/projects', async (req, res) => {
@@ -125,6 +128,9 @@ export function projectsRouter(services: Services, resources: Resources): Router
     const { project, group, permissions } = await resources.project(actor, req.params.id, now);
     if (!permissions.update) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
     const body = parse(updateProjectRequestSchema, params(req));
+    const policyChanges = body.container_expiration_policy_attributes;
+    if (policyChanges && !permissions.manageRegistryCleanup) throw forbidden();
+    if (policyChanges) await services.cleanupPolicies.update(project.id, policyChanges, now);
     await services.projects.update(project, group, {
       name: body.name,
       path: body.path,
@@ -139,7 +145,10 @@ export function projectsRouter(services: Services, resources: Resources): Router
             : 'disabled'),
     });
     const loaded = await resources.project(actor, project.id, now);
-    res.json(presentProject(resources, await resources.index(), actor, loaded, now));
+    res.json({
+      ...presentProject(resources, await resources.index(), actor, loaded, now),
+      container_expiration_policy: await services.cleanupPolicies.get(project.id),
+    });
   });
 
   router.delete('/projects/:id', async (req, res) => {
