@@ -21,7 +21,6 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { prepare } from '../src/bootstrap.js';
-import { registryCleanupAdapter } from '../src/cleanup/registry-adapter.js';
 import { compileTagRules, planTagCleanup } from '../src/cleanup/tag-rules.js';
 import { loadConfig } from '../src/config.js';
 
@@ -177,7 +176,7 @@ async function bulkDeleteFigure(tagTotal: number): Promise<{ ms: number; deleted
   });
   const logger = pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
-  const { app, jobs, close } = createApp({
+  const { app, services, jobs, close } = createApp({
     config,
     db: prepared.database.db,
     logger,
@@ -221,10 +220,7 @@ async function bulkDeleteFigure(tagTotal: number): Promise<{ ms: number; deleted
       ...doomed,
       ...Array.from({ length: 100 }, (_, i) => `v1.${i}`),
     ]);
-    const repositories = await registryCleanupAdapter(config, prepared.signingKey).projectRepositories(
-      repository,
-    );
-    const repositoryId = repositories[0]?.id;
+    const repositoryId = (await services.registry.getRepository(repository))?.id;
     log(`bulk delete of ${tagTotal} tags by regex…`);
     const started = performance.now();
     const response = await api(

@@ -15,13 +15,13 @@ import { usersRouter } from './api/v4/users.js';
 import { authenticate } from './auth/authenticate.js';
 import { oauthRouter } from './auth/oauth.js';
 import { BackgroundJobs } from './cleanup/background-jobs.js';
-import { registryCleanupAdapter } from './cleanup/registry-adapter.js';
-import type { CleanupRegistry } from './cleanup/registry-port.js';
+import { cleanupRegistryOf } from './cleanup/registry-port.js';
 import { CleanupScheduler } from './cleanup/scheduler.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { requestLog } from './http/request-log.js';
+import type { RegistryClient } from './registry/registry-client.js';
 import { createServices, type Services } from './services.js';
 import type { SigningKey } from './token-service/keys.js';
 import { tokenServiceRouter } from './token-service/router.js';
@@ -31,12 +31,12 @@ export interface AppDeps {
   db: Kysely<BffDatabase>;
   logger: Logger;
   signingKey: SigningKey;
+  /** The registry's API; built from `config.registryUrl` when absent (tests point it at a real registry). */
+  registry?: RegistryClient;
   /** The built SPA (apps/web/dist); served with index.html for client-side routes when present. */
   webRoot?: string;
   /** The time cleanups and the scheduler go by; tests move it forward to make policies due. */
   clock?: () => Date;
-  /** Tag cleanup's view of the registry; by default the registry at `config.registryUrl`. */
-  cleanupRegistry?: CleanupRegistry;
 }
 
 export interface CreatedApp {
@@ -50,10 +50,10 @@ export interface CreatedApp {
 }
 
 export function createApp(deps: AppDeps): CreatedApp {
-  const services = createServices(deps.db, deps.config, deps.signingKey);
+  const services = createServices(deps.db, deps.config, deps.signingKey, deps.registry);
   const resources = new Resources(services);
   const clock = deps.clock ?? (() => new Date());
-  const cleanupRegistry = deps.cleanupRegistry ?? registryCleanupAdapter(deps.config, deps.signingKey);
+  const cleanupRegistry = cleanupRegistryOf(services.registry);
   const jobs = new BackgroundJobs(deps.logger);
   const scheduler = new CleanupScheduler({
     policies: services.cleanupPolicies,

@@ -8,7 +8,11 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
-  | 'unprocessable';
+  | 'unprocessable'
+  /** The registry answered something the BFF cannot read (a bug or a version mismatch). */
+  | 'bad_gateway'
+  /** The registry is down, slow or refuses the BFF's own tokens. */
+  | 'service_unavailable';
 
 export class AppError extends Error {
   constructor(
@@ -26,6 +30,27 @@ export const forbidden = (message = 'Forbidden') => new AppError('forbidden', me
 /** GitLab answers `404 Project Not Found` for what the caller may not see, so existence is not revealed. */
 export const notFound = (what: string) => new AppError('not_found', `${what} Not Found`);
 export const conflict = (message: string) => new AppError('conflict', message);
+export const serviceUnavailable = (message: string) => new AppError('service_unavailable', message);
+export const badGateway = (message: string) => new AppError('bad_gateway', message);
+
+/**
+ * A registry rename refused: `taken` (a target repository exists; 409) or `invalid` (a target
+ * breaks the name grammar, for example by length; 400). `names` are the offending target paths.
+ */
+export class RegistryRenameError extends AppError {
+  constructor(
+    readonly reason: 'taken' | 'invalid',
+    readonly names: readonly string[],
+  ) {
+    super(
+      reason === 'taken' ? 'conflict' : 'bad_request',
+      reason === 'taken'
+        ? `container registry path already taken: ${names.slice(0, 5).join(', ')}`
+        : `would create an invalid image name: ${names.slice(0, 5).join(', ')}`,
+    );
+    this.name = 'RegistryRenameError';
+  }
+}
 
 /** Errors of `POST /oauth/token`, rendered in the OAuth 2 error format that OAuth clients expect. */
 export class OAuthError extends Error {

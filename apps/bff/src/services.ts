@@ -9,6 +9,7 @@ import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
 import { TokenService } from './domain/tokens.js';
 import { UserService } from './domain/users.js';
+import { RegistryClient } from './registry/registry-client.js';
 import type { SigningKey } from './token-service/keys.js';
 
 export interface Services {
@@ -20,11 +21,21 @@ export interface Services {
   members: MemberService;
   tokens: TokenService;
   credentials: CredentialResolver;
+  registry: RegistryClient;
   leases: LeaseService;
   cleanupPolicies: CleanupPolicyService;
 }
 
-export function createServices(db: Kysely<BffDatabase>, config: Config, signingKey: SigningKey): Services {
+export function createServices(
+  db: Kysely<BffDatabase>,
+  config: Config,
+  signingKey: SigningKey,
+  registry: RegistryClient = new RegistryClient({
+    baseUrl: config.registryUrl,
+    signingKey,
+    issuer: config.tokenIssuer,
+  }),
+): Services {
   const users = new UserService(db);
   const tokens = new TokenService(db);
   return {
@@ -36,6 +47,7 @@ export function createServices(db: Kysely<BffDatabase>, config: Config, signingK
     members: new MemberService(db),
     tokens,
     credentials: new CredentialResolver(users, tokens),
+    registry,
     leases: new LeaseService(db),
     cleanupPolicies: new CleanupPolicyService(db),
   };

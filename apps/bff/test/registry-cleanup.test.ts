@@ -6,29 +6,21 @@ import { databaseTargets } from '@berth/sql/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_DELETE_LIMIT_MESSAGE } from '../src/api/v4/registry-cleanup.js';
-import { registryCleanupAdapter } from '../src/cleanup/registry-adapter.js';
-import type { CleanupRegistry } from '../src/cleanup/registry-port.js';
+import { type CleanupRegistry, cleanupRegistryOf } from '../src/cleanup/registry-port.js';
 import { CleanupScheduler } from '../src/cleanup/scheduler.js';
 import type { BffDatabase } from '../src/db/schema.js';
 import { CleanupPolicyService } from '../src/domain/cleanup-policies.js';
 import { LeaseService } from '../src/domain/leases.js';
 import { ProjectService } from '../src/domain/projects.js';
-import { loadOrCreateSigningKey } from '../src/token-service/keys.js';
 import { type Api, createRoleGroup, createUsers, ROOT_PASSWORD, type World } from './support/bff.js';
-import {
-  missingStackPrerequisite,
-  RegistryClient,
-  type RunningStack,
-  startStack,
-} from './support/registry-stack.js';
+import { registryPrerequisiteOrSkip } from './support/registry.js';
+import { RegistryUser, type RunningStack, startStack } from './support/registry-stack.js';
 
 const sh = promisify(exec);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const missing = await missingStackPrerequisite();
-if (missing && process.env.CI) throw new Error(`registry cleanup tests cannot run: ${missing}`);
-if (missing) console.warn(`\n*** SKIPPED: registry cleanup tests: ${missing} ***\n`);
+const missing = await registryPrerequisiteOrSkip('registry cleanup tests');
 
 const range = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
 
@@ -40,8 +32,8 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
     const clock = () => fixedNow ?? new Date();
     let stack: RunningStack;
     let world: World;
-    let developer: RegistryClient;
-    let root: RegistryClient;
+    let developer: RegistryUser;
+    let root: RegistryUser;
     let registry: CleanupRegistry;
     let groupId: number;
 
@@ -80,15 +72,12 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
       stack = await startStack(target, { clock });
       world = await createUsers(stack.bff, ['guest', 'reporter', 'developer', 'maintainer']);
       groupId = (await createRoleGroup(world, 'Cleanup', 'cleanup')).id;
-      developer = new RegistryClient(stack, {
+      developer = new RegistryUser(stack, {
         username: 'developer',
         password: world.users.developer!.password,
       });
-      root = new RegistryClient(stack, { username: 'root', password: ROOT_PASSWORD });
-      registry = registryCleanupAdapter(
-        stack.bff.config,
-        loadOrCreateSigningKey(join(stack.bff.dataDir, 'bff')),
-      );
+      root = new RegistryUser(stack, { username: 'root', password: ROOT_PASSWORD });
+      registry = cleanupRegistryOf(stack.bff.services.registry);
     }, 120_000);
 
     afterAll(async () => {

@@ -9,6 +9,8 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
+  bad_gateway: 502,
+  service_unavailable: 503,
 };
 
 function gitlabMessage(error: AppError): string {
@@ -19,6 +21,10 @@ function gitlabMessage(error: AppError): string {
       return error.message === 'Forbidden' ? '403 Forbidden' : `403 Forbidden - ${error.message}`;
     case 'not_found':
       return `404 ${error.message}`;
+    case 'bad_gateway':
+      return `502 Bad Gateway - ${error.message}`;
+    case 'service_unavailable':
+      return `503 Service Unavailable - ${error.message}`;
     default:
       return error.message;
   }

@@ -65,10 +65,11 @@ export function registryCleanupRouter(
         olderThan: 'older_than',
       },
     );
-    const repository = (await deps.registry.projectRepositories(project.full_path)).find(
-      (candidate) => candidate.id === repositoryId,
-    );
-    if (!repository) throw notFound('Repository');
+    const repository = await deps.registry.repositoryById(repositoryId);
+    const inProject =
+      repository &&
+      (repository.path === project.full_path || repository.path.startsWith(`${project.full_path}/`));
+    if (!repository || !inProject) throw notFound('Repository');
     const now = deps.clock();
     const taken = await services.leases.tryTake(
       bulkDeleteLeaseName(repository.id),
