@@ -76,11 +76,18 @@ export class CleanupScheduler {
 
   /** Runs every due policy this process can take the lease of; answers what each run did. */
   async tick(): Promise<PolicyRunReport[]> {
+    const now = this.deps.clock();
+    await this.deps.leases.pruneExpired(now);
     const reports: PolicyRunReport[] = [];
-    for (const projectId of await this.deps.policies.dueProjectIds(this.deps.clock(), POLICIES_PER_TICK)) {
+    for (const projectId of await this.deps.policies.dueProjectIds(now, POLICIES_PER_TICK)) {
       if (this.stopped) break;
-      const report = await this.runPolicy(projectId);
-      if (report) reports.push(report);
+      try {
+        const report = await this.runPolicy(projectId);
+        if (report) reports.push(report);
+      } catch (error) {
+        // One policy's failure (the registry unreachable, say) must not hold up the others.
+        this.deps.log.warn({ err: error, projectId }, 'cleanup policy run failed');
+      }
     }
     return reports;
   }
@@ -152,7 +159,8 @@ export class CleanupScheduler {
     const project = await projects.findById(projectId);
     if (row?.enabled !== 1 || !project) return [];
     if (row.next_run_at !== null && row.next_run_at <= isoNow(now)) {
-      await policies.scheduleNextRun(projectId, row.cadence, now);
+      // Repositories are marked before the next run is scheduled: if the registry cannot be read, the
+      // policy stays due and the next tick tries again.
       const repositories = await registry.projectRepositories(project.full_path);
       for (const repository of repositories) {
         await policies.setRepositoryState(
@@ -160,6 +168,7 @@ export class CleanupScheduler {
           { status: 'cleanup_scheduled' },
         );
       }
+      await policies.scheduleNextRun(projectId, row.cadence, now);
       return repositories;
     }
     const retryBefore = isoNow(new Date(now.getTime() - UNFINISHED_RETRY_MS));

@@ -38,6 +38,11 @@ export class LeaseService {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Forgets leases that ran out (hourly bulk-delete limits of repositories nobody touches again). */
+  async pruneExpired(now: Date): Promise<void> {
+    await this.db.deleteFrom('leases').where('expires_at', '<=', isoNow(now)).execute();
+  }
+
   async release(name: string, holder: string): Promise<void> {
     await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
   }

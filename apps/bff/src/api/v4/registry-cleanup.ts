@@ -5,6 +5,7 @@ import {
   idParam,
 } from '@berth/contract';
 import { type Response, Router } from 'express';
+import { z } from 'zod';
 import type { BackgroundJobs } from '../../cleanup/background-jobs.js';
 import type { CleanupRegistry } from '../../cleanup/registry-port.js';
 import { cleanUpRepository, planRepositoryCleanup } from '../../cleanup/tag-cleanup.js';
@@ -20,6 +21,7 @@ import type { Resources } from './resources.js';
 export const BULK_DELETE_LIMIT_MESSAGE =
   'This request has already been made. You can run this at most once an hour for a given container repository';
 const BULK_DELETE_INTERVAL_MS = 60 * 60_000;
+const repositoryParamsSchema = z.object({ repository_id: idParam });
 export const bulkDeleteLeaseName = (repositoryId: number) =>
   `container_repository:cleanup_tags:${repositoryId}`;
 
@@ -48,7 +50,9 @@ export function registryCleanupRouter(
 
   router.delete('/projects/:id/registry/repositories/:repository_id/tags', async (req, res) => {
     const project = await cleanupProject(res, req.params.id);
-    const repositoryId = parse(idParam, req.params.repository_id);
+    const { repository_id: repositoryId } = parse(repositoryParamsSchema, {
+      repository_id: req.params.repository_id,
+    });
     const body = parse(bulkDeleteTagsRequestSchema, params(req));
     const usesAlias = body.name_regex_delete === undefined;
     // Checked before the hourly lease is taken: a typo must not cost the caller an hour.
@@ -73,7 +77,7 @@ export function registryCleanupRouter(
     const now = deps.clock();
     const taken = await services.leases.tryTake(
       bulkDeleteLeaseName(repository.id),
-      `bulk-delete:${context(res).actor.kind}`,
+      'bulk-delete',
       BULK_DELETE_INTERVAL_MS,
       now,
     );
