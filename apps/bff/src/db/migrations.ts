@@ -142,7 +142,7 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0002_container_cleanup': {
+    '0003_container_cleanup': {
       async up(db: Kysely<unknown>) {
         // Named, expiring locks taken atomically (insert, or take over an expired row): the hourly limit
         // of bulk tag deletes and the one-run-at-a-time guard of cleanup policies, across BFF processes.
