@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { containerRegistryRouter } from './api/v4/container-registry.js';
 import { deployTokensRouter } from './api/v4/deploy-tokens.js';
 import { groupsRouter } from './api/v4/groups.js';
 import { membersRouter } from './api/v4/members.js';
@@ -20,6 +21,7 @@ import { CleanupScheduler } from './cleanup/scheduler.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { gitlabJson } from './http/gitlab-json.js';
 import { requestLog } from './http/request-log.js';
 import type { RegistryClient } from './registry/registry-client.js';
 import { createServices, type Services } from './services.js';
@@ -80,6 +82,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   app.use(oauthRouter(services));
 
   const api = express.Router();
+  api.use(gitlabJson);
   api.use(signInRouter(services, resources));
   api.use(authenticate(services.credentials));
   api.use(sessionRouter(services, resources));
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   api.use(personalAccessTokensRouter(services, resources));
   api.use(groupsRouter(services, resources));
   api.use(projectsRouter(services, resources));
+  api.use(containerRegistryRouter(services, resources));
   api.use(registryCleanupRouter(services, resources, { registry: cleanupRegistry, jobs, clock }));
   api.use(membersRouter(services, resources, 'group'));
   api.use(membersRouter(services, resources, 'project'));

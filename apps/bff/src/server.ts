@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const { database, signingKey } = await prepare(config, logger);
   const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-  const { app, close } = createApp({ config, db: database.db, logger, signingKey, webRoot });
+  const { app, services, close } = createApp({ config, db: database.db, logger, signingKey, webRoot });
+  // Repository deletes a previous process scheduled but did not finish.
+  services.repositoryDeletions
+    .run()
+    .catch((error: unknown) => logger.warn({ err: error }, 'repository delete failed'));
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');

@@ -7,6 +7,7 @@ import { GroupService } from './domain/groups.js';
 import { LeaseService } from './domain/leases.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
+import { RepositoryDeletions } from './domain/repository-deletions.js';
 import { TokenService } from './domain/tokens.js';
 import { UserService } from './domain/users.js';
 import { RegistryClient } from './registry/registry-client.js';
@@ -22,6 +23,7 @@ export interface Services {
   tokens: TokenService;
   credentials: CredentialResolver;
   registry: RegistryClient;
+  repositoryDeletions: RepositoryDeletions;
   leases: LeaseService;
   cleanupPolicies: CleanupPolicyService;
 }
@@ -48,6 +50,7 @@ export function createServices(
     tokens,
     credentials: new CredentialResolver(users, tokens),
     registry,
+    repositoryDeletions: new RepositoryDeletions(db, registry),
     leases: new LeaseService(db),
     cleanupPolicies: new CleanupPolicyService(db),
   };

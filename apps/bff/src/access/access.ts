@@ -3,6 +3,7 @@
  * (DESIGN §4). Pure: callers gather the facts (actor with its memberships, project or group with its
  * ancestors) and act on the answer; nothing else re-decides a permission.
  */
+
 import {
   ACCESS_LEVELS,
   type DeployTokenScope,
@@ -10,6 +11,7 @@ import {
   type RegistryAccessLevel,
   type Visibility,
 } from '@berth/contract';
+import { type AppError, forbidden, unauthorized } from '../errors.js';
 
 export type RegistryAction = 'pull' | 'push' | 'delete';
 export const REGISTRY_ACTIONS: readonly RegistryAction[] = ['pull', 'push', 'delete'];
@@ -271,4 +273,42 @@ export function maySeeAllUsers(actor: Actor): boolean {
 /** The signed-in user managing their own tokens (a session or an `api` token). */
 export function mayManageOwnTokens(actor: Actor): actor is Extract<Actor, { kind: 'user' }> {
   return actor.kind === 'user' && apiAccess(actor) === 'write';
+}
+
+/**
+ * The refusal for an actor that may see a resource but not do what it asked: 401 for anonymous
+ * callers (signing in may help), 403 for everyone else.
+ */
+export function refusal(actor: Actor, message?: string): AppError {
+  return actor.kind === 'anonymous' ? unauthorized(message) : forbidden(message);
+}
+
+export interface ContainerRegistryPermissions {
+  /** See the project's image repositories and tags on the API (the seed's table). */
+  view: boolean;
+  /** Delete single tags or a chosen list of tags: Developer+ with write access. */
+  deleteTags: boolean;
+  /** Delete a whole repository: Maintainer+ (GitLab's API rule). */
+  deleteRepository: boolean;
+}
+
+/**
+ * The project's container registry on `/api/v4`. Viewing follows the seed's pull table and needs API
+ * read access; a job token reaches the registry of its own project only, as GitLab's does. Deleting
+ * tags needs the registry's `delete` action (Developer+; an `api` token, or the job token of the
+ * project); deleting a repository needs Maintainer+ too. A disabled registry allows nothing.
+ */
+export function containerRegistryPermissions(
+  actor: Actor,
+  project: ProjectFacts,
+  now: Date,
+): ContainerRegistryPermissions {
+  const ownProject = actor.kind !== 'job' || actor.projectId === project.id;
+  const actions = registryActions(actor, project, now);
+  const view = ownProject && apiAccess(actor) !== 'none' && actions.includes('pull');
+  const deleteTags = view && actions.includes('delete');
+  const user = principal(actor);
+  const maintainer =
+    user !== undefined && (user.isAdmin || levelOn(user, project, now) >= ACCESS_LEVELS.maintainer);
+  return { view, deleteTags, deleteRepository: deleteTags && maintainer };
 }

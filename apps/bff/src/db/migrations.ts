@@ -142,6 +142,21 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_container_repository_deletions': {
+      async up(db: Kysely<unknown>) {
+        // Repository deletes in progress: lists show `delete_scheduled` until the registry has dropped it.
+        await db.schema
+          .createTable('container_repository_deletions')
+          .addColumn('repository_id', 'integer', (col) => col.primaryKey())
+          .addColumn('project_id', 'integer', (col) =>
+            col.notNull().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('scheduled_at', 'text', (col) => col.notNull())
+          .addColumn('updated_at', 'text', (col) => col.notNull())
+          .execute();
+      },
+    },
     '0003_container_cleanup': {
       async up(db: Kysely<unknown>) {
         // Named, expiring locks taken atomically (insert, or take over an expired row): the hourly limit

@@ -103,6 +103,15 @@ export interface JobTokensTable {
   created_at: string;
 }
 
+/** A repository delete the registry has not finished; `repository_id` is the registry's id. */
+export interface ContainerRepositoryDeletionsTable {
+  repository_id: number;
+  project_id: number;
+  status: 'delete_scheduled' | 'delete_ongoing' | 'delete_failed';
+  scheduled_at: string;
+  updated_at: string;
+}
+
 /** A named lock held by `holder` until `expires_at`; taken over by anyone once expired. */
 export interface LeasesTable {
   name: string;
@@ -142,6 +151,7 @@ export interface BffDatabase {
   oauth_tokens: OAuthTokensTable;
   deploy_tokens: DeployTokensTable;
   job_tokens: JobTokensTable;
+  container_repository_deletions: ContainerRepositoryDeletionsTable;
   leases: LeasesTable;
   container_expiration_policies: ContainerExpirationPoliciesTable;
   container_repository_cleanups: ContainerRepositoryCleanupsTable;

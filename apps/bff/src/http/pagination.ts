@@ -3,11 +3,18 @@ import type { Request, Response } from 'express';
 
 /** GitLab's offset pagination: returns one page and sets X-Total, X-Page, … and Link. */
 export function paginate<T>(req: Request, res: Response, items: readonly T[], query: PaginationQuery): T[] {
+  setPageHeaders(req, res, items.length, query);
   const { page, per_page: perPage } = query;
-  const totalPages = Math.max(1, Math.ceil(items.length / perPage));
+  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+/** The headers of GitLab's offset pagination for a page of a list of `total` rows. */
+export function setPageHeaders(req: Request, res: Response, total: number, query: PaginationQuery): void {
+  const { page, per_page: perPage } = query;
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
   const next = page < totalPages ? page + 1 : undefined;
   const prev = page > 1 ? Math.min(page - 1, totalPages) : undefined;
-  res.setHeader('X-Total', String(items.length));
+  res.setHeader('X-Total', String(total));
   res.setHeader('X-Total-Pages', String(totalPages));
   res.setHeader('X-Page', String(page));
   res.setHeader('X-Per-Page', String(perPage));
@@ -26,5 +33,28 @@ export function paginate<T>(req: Request, res: Response, items: readonly T[], qu
     link(totalPages, 'last'),
   ];
   res.setHeader('Link', links.join(', '));
-  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+/**
+ * GitLab's keyset pagination: only a `Link` header, whose `rel="next"` (and `rel="prev"`) URL is the
+ * request's own with the marker parameter replaced.
+ */
+export function setKeysetLinks(
+  req: Request,
+  res: Response,
+  markers: { next?: string | undefined; previous?: string | undefined },
+): void {
+  const link = (parameter: 'last' | 'before', marker: string, rel: string) => {
+    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    url.searchParams.delete('last');
+    url.searchParams.delete('before');
+    url.searchParams.delete('page');
+    url.searchParams.set(parameter, marker);
+    return `<${url.toString()}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(markers.previous === undefined ? [] : [link('before', markers.previous, 'prev')]),
+    ...(markers.next === undefined ? [] : [link('last', markers.next, 'next')]),
+  ];
+  if (links.length > 0) res.setHeader('Link', links.join(', '));
 }

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { prepare } from '../../src/bootstrap.js';
 import type { BackgroundJobs } from '../../src/cleanup/background-jobs.js';
 import type { CleanupScheduler } from '../../src/cleanup/scheduler.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { RegistryClient } from '../../src/registry/registry-client.js';
 import type { Services } from '../../src/services.js';
 
 export const ROOT_PASSWORD = 'root-password-for-tests';
@@ -24,11 +25,18 @@ export interface RunningBff {
   stop(): Promise<void>;
 }
 
+/** What a test may bind to the BFF once its URL is known (the registry's token realm points at it). */
+export interface BffStartOptions {
+  registry?: (bff: { url: string; dataDir: string; config: Config }) => Promise<RegistryClient>;
+  /** The time cleanups and the cleanup scheduler go by. */
+  clock?: () => Date;
+}
+
 /** The real app, in-process, on 127.0.0.1 and a free port, with a fresh database of the given dialect. */
 export async function startBff(
   target: DatabaseTarget,
   env: Record<string, string> = {},
-  options: { clock?: () => Date } = {},
+  options: BffStartOptions = {},
 ): Promise<RunningBff> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bff-'));
   const database = await target.create();
@@ -42,25 +50,33 @@ export async function startBff(
   });
   const logger = pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
+  // Listen first, so a registry started with this URL as its token realm can be bound before the app.
+  let handler: RequestListener = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const registry = options.registry ? await options.registry({ url, dataDir, config }) : undefined;
   const { app, services, scheduler, jobs, close } = createApp({
     config,
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
+    ...(registry ? { registry } : {}),
     ...(options.clock && { clock: options.clock }),
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const { port } = server.address() as AddressInfo;
+  handler = app;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     config,
     services,
     scheduler,
     jobs,
     dataDir,
     stop: async () => {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await close();
       await prepared.database.close();

@@ -1,53 +1,16 @@
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DatabaseTarget } from '@berth/sql/testing';
-import { type RunningBff, startBff } from './bff.js';
 import { buildOciLayout } from './oci-layout.js';
-import { type RunningRegistry, skopeoPush, startTokenRegistry, tagManifest } from './registry.js';
+import { skopeoPush, startBffWithRegistry, tagManifest } from './registry.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const freePortSupport = resolve(here, '../../../../packages/registry/test/support/free-port.ts');
+export type RunningStack = Awaited<ReturnType<typeof startBffWithRegistry>>;
 
-export interface RunningStack {
-  bff: RunningBff;
-  registry: RunningRegistry;
-  stop(): Promise<void>;
-}
-
-/**
- * The real BFF (in-process) and the real registry process, each pointing at the other: the registry
- * trusts the BFF's signing key and sends clients to its token service; the BFF calls the registry's
- * extension API. The registry's port is chosen first, since the BFF's configuration names it.
- */
-export async function startStack(
+/** The real BFF and registry (see `startBffWithRegistry`), with the cleanup scheduler's timer off and `clock`. */
+export function startStack(
   target: DatabaseTarget,
-  options: { clock?: () => Date; env?: Record<string, string> } = {},
+  options: { clock?: () => Date } = {},
 ): Promise<RunningStack> {
-  const { freePort } = (await import(freePortSupport)) as { freePort: () => Promise<number> };
-  const port = await freePort();
-  const bff = await startBff(
-    target,
-    { REGISTRY_URL: `http://127.0.0.1:${port}`, BFF_CLEANUP_INTERVAL_SECONDS: '0', ...options.env },
-    options.clock ? { clock: options.clock } : {},
-  );
-  const registry = await startTokenRegistry({
-    bffDataDir: bff.dataDir,
-    issuer: bff.config.tokenIssuer,
-    realm: `${bff.url}/jwt/auth`,
-    env: { REGISTRY_PORT: String(port) },
-  }).catch(async (error: unknown) => {
-    await bff.stop();
-    throw error;
-  });
-  return {
-    bff,
-    registry,
-    stop: async () => {
-      await bff.stop();
-      await registry.stop();
-    },
-  };
+  return startBffWithRegistry(target, { BFF_CLEANUP_INTERVAL_SECONDS: '0' }, options);
 }
 
 export interface Credentials {

@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { DatabaseTarget } from '@berth/sql/testing';
+import { RegistryClient } from '../../src/registry/registry-client.js';
 import { signRegistryToken } from '../../src/token-service/jwt.js';
-import type { SigningKey } from '../../src/token-service/keys.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../src/token-service/keys.js';
+import { type RunningBff, startBff } from './bff.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -135,4 +138,44 @@ export async function tagManifest(
     });
     if (put.status !== 201) throw new Error(`PUT ${repository}:${tag}: ${put.status} ${await put.text()}`);
   }
+}
+
+/**
+ * The BFF in-process and the real registry process trusting its signing key, each on a fresh database
+ * of the target's dialect; the registry's token realm is the BFF's `/jwt/auth`, so skopeo logs in with
+ * BFF credentials, and the BFF's registry client points at the registry.
+ */
+export async function startBffWithRegistry(
+  target: DatabaseTarget,
+  env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
+): Promise<{ bff: RunningBff; registry: RunningRegistry; signingKey: SigningKey; stop(): Promise<void> }> {
+  const registryDatabase = await target.create();
+  let registry: RunningRegistry | undefined;
+  let signingKey: SigningKey | undefined;
+  const bff = await startBff(target, env, {
+    ...options,
+    registry: async ({ url, dataDir, config }) => {
+      registry = await startTokenRegistry({
+        bffDataDir: dataDir,
+        issuer: config.tokenIssuer,
+        realm: `${url}/jwt/auth`,
+        ...(registryDatabase.url ? { databaseUrl: registryDatabase.url } : {}),
+      });
+      signingKey = loadOrCreateSigningKey(join(dataDir, 'bff'));
+      return new RegistryClient({ baseUrl: new URL(registry.url), signingKey, issuer: config.tokenIssuer });
+    },
+  });
+  if (!registry || !signingKey) throw new Error('the registry was not started');
+  const running = registry;
+  return {
+    bff,
+    registry: running,
+    signingKey,
+    stop: async () => {
+      await running.stop();
+      await bff.stop();
+      await registryDatabase.drop();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { createDeployTokenRequestSchema, idParam, paginationQuerySchema } from '@berth/contract';
 import { type Response, Router } from 'express';
-import { forbidden, notFound, unauthorized } from '../../errors.js';
+import { refusal } from '../../access/access.js';
+import { notFound } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -29,7 +30,7 @@ export function deployTokensRouter(
             owner: { projectId: project.id } as const,
             allowed: permissions.manageDeployTokens,
           }));
-    if (!loaded.allowed) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!loaded.allowed) throw refusal(actor);
     return loaded.owner;
   };
 

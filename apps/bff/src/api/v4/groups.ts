@@ -5,8 +5,8 @@ import {
   updateGroupRequestSchema,
 } from '@berth/contract';
 import { Router } from 'express';
-import { groupPermissions, mayCreateTopLevelGroup } from '../../access/access.js';
-import { forbidden, unauthorized } from '../../errors.js';
+import { groupPermissions, mayCreateTopLevelGroup, refusal } from '../../access/access.js';
+import { forbidden } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -98,7 +98,7 @@ export function groupsRouter(services: Services, resources: Resources): Router {
   router.put('/groups/:id', async (req, res) => {
     const actor = actorOf(res);
     const { group, permissions } = await resources.group(actor, req.params.id, new Date());
-    if (!permissions.update) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!permissions.update) throw refusal(actor);
     const body = parse(updateGroupRequestSchema, params(req));
     const updated = await services.groups.update(group, body);
     res.json(present.group(updated, (await resources.index()).fullName(updated)));
@@ -107,7 +107,7 @@ export function groupsRouter(services: Services, resources: Resources): Router {
   router.delete('/groups/:id', async (req, res) => {
     const actor = actorOf(res);
     const { group, permissions } = await resources.group(actor, req.params.id, new Date());
-    if (!permissions.remove) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!permissions.remove) throw refusal(actor);
     await services.groups.remove(group);
     res.status(202).json({ message: '202 Accepted' });
   });

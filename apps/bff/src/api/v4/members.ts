@@ -5,9 +5,9 @@ import {
   updateMemberRequestSchema,
 } from '@berth/contract';
 import { type Response, Router } from 'express';
-import { effectiveAccessLevel } from '../../access/access.js';
+import { effectiveAccessLevel, refusal } from '../../access/access.js';
 import type { MemberSource } from '../../domain/members.js';
-import { forbidden, notFound, unauthorized } from '../../errors.js';
+import { forbidden, notFound } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -48,7 +48,7 @@ export function membersRouter(services: Services, resources: Resources, kind: 'g
   };
 
   const mayManage = (res: Response, manageUpTo: number, level: number) => {
-    if (manageUpTo === 0) throw actorOf(res).kind === 'anonymous' ? unauthorized() : forbidden();
+    if (manageUpTo === 0) throw refusal(actorOf(res));
     if (level > manageUpTo) throw forbidden('you cannot manage members above your own access level');
   };
 

@@ -9,11 +9,11 @@ import {
 } from '@berth/contract';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { type Actor, effectiveAccessLevel, projectPermissions } from '../../access/access.js';
+import { type Actor, effectiveAccessLevel, projectPermissions, refusal } from '../../access/access.js';
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import type { ProjectRow } from '../../db/schema.js';
 import { pathFromName } from '../../domain/paths.js';
-import { badRequest, forbidden, unauthorized } from '../../errors.js';
+import { badRequest, forbidden } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -127,7 +127,7 @@ export function projectsRouter(services: Services, resources: Resources): Router
     const actor = actorOf(res);
     const now = new Date();
     const { project, group, permissions } = await resources.project(actor, req.params.id, now);
-    if (!permissions.update) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!permissions.update) throw refusal(actor);
     const body = parse(updateProjectRequestSchema, params(req));
     const policyChanges = body.container_expiration_policy_attributes;
     if (policyChanges && !permissions.manageRegistryCleanup) throw forbidden();
@@ -155,7 +155,7 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.delete('/projects/:id', async (req, res) => {
     const actor = actorOf(res);
     const { project, permissions } = await resources.project(actor, req.params.id, new Date());
-    if (!permissions.remove) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!permissions.remove) throw refusal(actor);
     await services.projects.remove(project);
     res.status(202).json({ message: '202 Accepted' });
   });

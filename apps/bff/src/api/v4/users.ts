@@ -6,7 +6,13 @@ import {
   signUpRequestSchema,
 } from '@berth/contract';
 import { Router } from 'express';
-import { apiAccess, mayAdministerUsers, mayManageOwnTokens, maySeeAllUsers } from '../../access/access.js';
+import {
+  apiAccess,
+  mayAdministerUsers,
+  mayManageOwnTokens,
+  maySeeAllUsers,
+  refusal,
+} from '../../access/access.js';
 import type { UserRow } from '../../db/schema.js';
 import { forbidden, notFound, unauthorized } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
@@ -96,13 +102,13 @@ export function usersRouter(services: Services, resources: Resources): Router {
     const actor = actorOf(res);
     const user = await findUser(req.params.id);
     const self = mayManageOwnTokens(actor) && actor.user.id === user.id;
-    if (!self && !mayAdministerUsers(actor)) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!self && !mayAdministerUsers(actor)) throw refusal(actor);
     res.status(201).json(await createToken(user.id, params(req)));
   });
 
   router.post('/user/personal_access_tokens', async (req, res) => {
     const actor = actorOf(res);
-    if (!mayManageOwnTokens(actor)) throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
+    if (!mayManageOwnTokens(actor)) throw refusal(actor);
     res.status(201).json(await createToken(actor.user.id, params(req)));
   });
 
