@@ -203,8 +203,6 @@ export interface ProjectPermissions {
   manageMembersUpTo: number;
   manageDeployTokens: boolean;
   createJobToken: boolean;
-  /** Bulk tag deletes, the cleanup policy and its preview (Maintainer+; never with the registry disabled). */
-  manageRegistryCleanup: boolean;
 }
 
 export function projectPermissions(actor: Actor, project: ProjectFacts, now: Date): ProjectPermissions {
@@ -222,7 +220,6 @@ export function projectPermissions(actor: Actor, project: ProjectFacts, now: Dat
     manageMembersUpTo: write ? grantableLevel(user, level) : 0,
     manageDeployTokens: atLeast(ACCESS_LEVELS.maintainer),
     createJobToken: atLeast(ACCESS_LEVELS.developer),
-    manageRegistryCleanup: project.registryAccessLevel !== 'disabled' && atLeast(ACCESS_LEVELS.maintainer),
   };
 }
 
@@ -290,6 +287,8 @@ export interface ContainerRegistryPermissions {
   deleteTags: boolean;
   /** Delete a whole repository: Maintainer+ (GitLab's API rule). */
   deleteRepository: boolean;
+  /** Bulk tag deletes by rule, the cleanup policy and its preview: Maintainer+, as a repository delete. */
+  manageCleanup: boolean;
 }
 
 /**
@@ -310,5 +309,6 @@ export function containerRegistryPermissions(
   const user = principal(actor);
   const maintainer =
     user !== undefined && (user.isAdmin || levelOn(user, project, now) >= ACCESS_LEVELS.maintainer);
-  return { view, deleteTags, deleteRepository: deleteTags && maintainer };
+  const deleteRepository = deleteTags && maintainer;
+  return { view, deleteTags, deleteRepository, manageCleanup: deleteRepository };
 }

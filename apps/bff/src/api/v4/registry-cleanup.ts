@@ -6,12 +6,13 @@ import {
 } from '@berth/contract';
 import { type Response, Router } from 'express';
 import { z } from 'zod';
+import { containerRegistryPermissions, refusal } from '../../access/access.js';
 import type { BackgroundJobs } from '../../cleanup/background-jobs.js';
 import type { CleanupRegistry } from '../../cleanup/registry-port.js';
 import { cleanUpRepository, planRepositoryCleanup } from '../../cleanup/tag-cleanup.js';
 import { compileTagRules, type TagFacts } from '../../cleanup/tag-rules.js';
 import { applyPolicyChanges, compilePolicyRules } from '../../domain/cleanup-policies.js';
-import { badRequest, forbidden, notFound, unauthorized } from '../../errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import { actorOf, context } from '../../http/context.js';
 import { params, parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
@@ -42,10 +43,10 @@ export function registryCleanupRouter(
   /** The project, when the caller may run cleanups in its registry (Maintainer+). */
   async function cleanupProject(res: Response, rawId: string | undefined) {
     const actor = actorOf(res);
-    const loaded = await resources.project(actor, rawId, deps.clock());
-    if (!loaded.permissions.manageRegistryCleanup)
-      throw actor.kind === 'anonymous' ? unauthorized() : forbidden();
-    return loaded.project;
+    const now = new Date();
+    const { project, facts } = await resources.project(actor, rawId, now);
+    if (!containerRegistryPermissions(actor, facts, now).manageCleanup) throw refusal(actor);
+    return project;
   }
 
   router.delete('/projects/:id/registry/repositories/:repository_id/tags', async (req, res) => {
