@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
+import { Gitlab } from '@gitbeaker/rest';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_DELETE_LIMIT_MESSAGE } from '../src/api/v4/registry-cleanup.js';
@@ -276,6 +277,18 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
         'build-8',
         'latest',
       ]);
+    });
+
+    it('bulk deletes through @gitbeaker/rest, a GitLab client library used unchanged', async () => {
+      const { id, path } = await project('beaker');
+      const repository = `${path}/app`;
+      await repositoryWith(repository, [...range('v', 4), 'main']);
+      const gitlab = new Gitlab({ host: stack.bff.url, token: world.users.maintainer!.token });
+      await gitlab.ContainerRegistry.removeTags(id, await repositoryId(path, repository), 'v.*', {
+        keepN: '1',
+      });
+      await stack.bff.jobs.drain();
+      expect(await root.tags(repository)).toEqual(['latest', 'main', 'v4']);
     });
 
     it('saves a cleanup policy with GitLab’s fields and values, Maintainers only', async () => {
