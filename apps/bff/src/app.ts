@@ -9,11 +9,15 @@ import { groupsRouter } from './api/v4/groups.js';
 import { membersRouter } from './api/v4/members.js';
 import { personalAccessTokensRouter } from './api/v4/personal-access-tokens.js';
 import { projectsRouter } from './api/v4/projects.js';
+import { registryCleanupRouter } from './api/v4/registry-cleanup.js';
 import { Resources } from './api/v4/resources.js';
 import { sessionRouter, signInRouter } from './api/v4/session.js';
 import { usersRouter } from './api/v4/users.js';
 import { authenticate } from './auth/authenticate.js';
 import { oauthRouter } from './auth/oauth.js';
+import { BackgroundJobs } from './cleanup/background-jobs.js';
+import { cleanupRegistryOf } from './cleanup/registry-port.js';
+import { CleanupScheduler } from './cleanup/scheduler.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
@@ -33,11 +37,35 @@ export interface AppDeps {
   registry?: RegistryClient;
   /** The built SPA (apps/web/dist); served with index.html for client-side routes when present. */
   webRoot?: string;
+  /** The time cleanups and the scheduler go by; tests move it forward to make policies due. */
+  clock?: () => Date;
 }
 
-export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
+export interface CreatedApp {
+  app: express.Express;
+  services: Services;
+  scheduler: CleanupScheduler;
+  /** Work answered with 202 and finished in the background (bulk tag deletes). */
+  jobs: BackgroundJobs;
+  /** Stops the cleanup scheduler and waits for accepted background work (bulk deletes). */
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): CreatedApp {
   const services = createServices(deps.db, deps.config, deps.signingKey, deps.registry);
   const resources = new Resources(services);
+  const clock = deps.clock ?? (() => new Date());
+  const cleanupRegistry = cleanupRegistryOf(services.registry);
+  const jobs = new BackgroundJobs(deps.logger);
+  const scheduler = new CleanupScheduler({
+    policies: services.cleanupPolicies,
+    leases: services.leases,
+    projects: services.projects,
+    registry: cleanupRegistry,
+    log: deps.logger,
+    clock,
+    intervalMs: deps.config.cleanupIntervalMs,
+  });
   const app = express();
   app.disable('x-powered-by');
   // GitLab scripts send arrays as `scopes[]=a&scopes[]=b`; the extended parser makes them arrays.
@@ -63,6 +91,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   api.use(groupsRouter(services, resources));
   api.use(projectsRouter(services, resources));
   api.use(containerRegistryRouter(services, resources));
+  api.use(registryCleanupRouter(services, resources, { registry: cleanupRegistry, jobs, clock }));
   api.use(membersRouter(services, resources, 'group'));
   api.use(membersRouter(services, resources, 'project'));
   api.use(deployTokensRouter(services, resources, 'group'));
@@ -72,7 +101,17 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);
-  return { app, services };
+  scheduler.start();
+  return {
+    app,
+    services,
+    scheduler,
+    jobs,
+    close: async () => {
+      await scheduler.stop();
+      await jobs.drain();
+    },
+  };
 }
 
 /** Static files of the SPA, and index.html for any other GET outside the API, so deep links load the app. */

@@ -57,6 +57,8 @@ const envSchema = z.object({
   /** The SPA's origin and the base of `web_url` fields. */
   BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   BFF_SIGNUP_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** Seconds between two looks for due cleanup policies; 0 turns the scheduler off. */
+  BFF_CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +74,7 @@ export interface Config {
   registryUrl: URL;
   externalUrl: URL;
   signupEnabled: boolean;
+  cleanupIntervalMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     registryUrl: new URL(e.REGISTRY_URL),
     externalUrl: new URL(e.BERTH_EXTERNAL_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`),
     signupEnabled: e.BFF_SIGNUP_ENABLED === 'true',
+    cleanupIntervalMs: e.BFF_CLEANUP_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

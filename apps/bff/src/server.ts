@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const { database, signingKey } = await prepare(config, logger);
   const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-  const { app, services } = createApp({ config, db: database.db, logger, signingKey, webRoot });
+  const { app, services, close } = createApp({ config, db: database.db, logger, signingKey, webRoot });
   // Repository deletes a previous process scheduled but did not finish.
   services.repositoryDeletions
     .run()
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
   });
   const shutdown = () => {
-    server.close(() => void database.close().then(() => process.exit(0)));
+    server.close(() => void close().then(() => database.close().then(() => process.exit(0))));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

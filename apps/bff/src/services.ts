@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import { CredentialResolver } from './auth/credentials.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
+import { CleanupPolicyService } from './domain/cleanup-policies.js';
 import { GroupService } from './domain/groups.js';
+import { LeaseService } from './domain/leases.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
 import { RepositoryDeletions } from './domain/repository-deletions.js';
@@ -22,6 +24,8 @@ export interface Services {
   credentials: CredentialResolver;
   registry: RegistryClient;
   repositoryDeletions: RepositoryDeletions;
+  leases: LeaseService;
+  cleanupPolicies: CleanupPolicyService;
 }
 
 export function createServices(
@@ -47,5 +51,7 @@ export function createServices(
     credentials: new CredentialResolver(users, tokens),
     registry,
     repositoryDeletions: new RepositoryDeletions(db, registry),
+    leases: new LeaseService(db),
+    cleanupPolicies: new CleanupPolicyService(db),
   };
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
   });
   const logger = pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
-  const { app } = createApp({
+  const { app, close } = createApp({
     config,
     db: prepared.database.db,
     logger,
@@ -36,6 +36,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   stop = async () => {
     await new Promise((resolve) => server.close(resolve));
+    await close();
     await prepared.database.close();
   };
 });

@@ -51,6 +51,17 @@ export async function createPostgresDatabase(
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // A closed pg pool resolves before its sessions have gone; forcing the drop at that moment makes
+        // the departing client receive a FATAL it no longer listens for (an uncaught error in the test
+        // run). Give sessions a moment to leave; FORCE then only removes what really hangs on.
+        for (let waited = 0; waited < 2000; waited += 50) {
+          const { rows } = await client.query(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();

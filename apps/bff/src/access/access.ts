@@ -287,6 +287,8 @@ export interface ContainerRegistryPermissions {
   deleteTags: boolean;
   /** Delete a whole repository: Maintainer+ (GitLab's API rule). */
   deleteRepository: boolean;
+  /** Bulk tag deletes by rule, the cleanup policy and its preview: Maintainer+, as a repository delete. */
+  manageCleanup: boolean;
 }
 
 /**
@@ -307,5 +309,6 @@ export function containerRegistryPermissions(
   const user = principal(actor);
   const maintainer =
     user !== undefined && (user.isAdmin || levelOn(user, project, now) >= ACCESS_LEVELS.maintainer);
-  return { view, deleteTags, deleteRepository: deleteTags && maintainer };
+  const deleteRepository = deleteTags && maintainer;
+  return { view, deleteTags, deleteRepository, manageCleanup: deleteRepository };
 }

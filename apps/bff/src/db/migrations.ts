@@ -157,5 +157,55 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_container_cleanup': {
+      async up(db: Kysely<unknown>) {
+        // Named, expiring locks taken atomically (insert, or take over an expired row): the hourly limit
+        // of bulk tag deletes and the one-run-at-a-time guard of cleanup policies, across BFF processes.
+        await db.schema
+          .createTable('leases')
+          .addColumn('name', 'text', (col) => col.primaryKey())
+          .addColumn('holder', 'text', (col) => col.notNull())
+          .addColumn('expires_at', 'text', (col) => col.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('container_expiration_policies')
+          .addColumn('project_id', 'integer', (col) =>
+            col.primaryKey().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('enabled', 'integer', (col) => col.notNull().defaultTo(0))
+          .addColumn('cadence', 'text', (col) => col.notNull())
+          .addColumn('keep_n', 'integer')
+          .addColumn('older_than', 'text')
+          .addColumn('name_regex', 'text')
+          .addColumn('name_regex_keep', 'text')
+          .addColumn('next_run_at', 'text')
+          .addColumn('created_at', 'text', (col) => col.notNull())
+          .addColumn('updated_at', 'text', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('container_expiration_policies_due')
+          .on('container_expiration_policies')
+          .columns(['enabled', 'next_run_at'])
+          .execute();
+
+        // Cleanup state of each registry repository (keyed by the registry's repository id).
+        await db.schema
+          .createTable('container_repository_cleanups')
+          .addColumn('repository_id', 'integer', (col) => col.primaryKey())
+          .addColumn('project_id', 'integer', (col) =>
+            col.notNull().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('path', 'text', (col) => col.notNull())
+          .addColumn('status', 'text')
+          .addColumn('cleanup_policy_started_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('container_repository_cleanups_project_id')
+          .on('container_repository_cleanups')
+          .column('project_id')
+          .execute();
+      },
+    },
   };
 }

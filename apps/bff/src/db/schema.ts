@@ -112,6 +112,35 @@ export interface ContainerRepositoryDeletionsTable {
   updated_at: string;
 }
 
+/** A named lock held by `holder` until `expires_at`; taken over by anyone once expired. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+export interface ContainerExpirationPoliciesTable {
+  project_id: number;
+  enabled: number;
+  cadence: string;
+  keep_n: number | null;
+  older_than: string | null;
+  name_regex: string | null;
+  name_regex_keep: string | null;
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContainerRepositoryCleanupsTable {
+  repository_id: number;
+  project_id: number;
+  path: string;
+  /** GitLab's `expiration_policy_cleanup_status`; null once a run finished it (`cleanup_unscheduled`). */
+  status: 'cleanup_scheduled' | 'cleanup_ongoing' | 'cleanup_unfinished' | null;
+  cleanup_policy_started_at: string | null;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -123,6 +152,9 @@ export interface BffDatabase {
   deploy_tokens: DeployTokensTable;
   job_tokens: JobTokensTable;
   container_repository_deletions: ContainerRepositoryDeletionsTable;
+  leases: LeasesTable;
+  container_expiration_policies: ContainerExpirationPoliciesTable;
+  container_repository_cleanups: ContainerRepositoryCleanupsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -132,4 +164,6 @@ export type MemberRow = Selectable<MembersTable>;
 export type PersonalAccessTokenRow = Selectable<PersonalAccessTokensTable>;
 export type DeployTokenRow = Selectable<DeployTokensTable>;
 export type JobTokenRow = Selectable<JobTokensTable>;
+export type ContainerExpirationPolicyRow = Selectable<ContainerExpirationPoliciesTable>;
+export type ContainerRepositoryCleanupRow = Selectable<ContainerRepositoryCleanupsTable>;
 export type NewUser = Insertable<UsersTable>;

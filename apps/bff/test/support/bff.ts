@@ -7,6 +7,8 @@ import type { DatabaseTarget } from '@berth/sql/testing';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
+import type { BackgroundJobs } from '../../src/cleanup/background-jobs.js';
+import type { CleanupScheduler } from '../../src/cleanup/scheduler.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { RegistryClient } from '../../src/registry/registry-client.js';
 import type { Services } from '../../src/services.js';
@@ -17,6 +19,8 @@ export interface RunningBff {
   url: string;
   config: Config;
   services: Services;
+  scheduler: CleanupScheduler;
+  jobs: BackgroundJobs;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -24,6 +28,8 @@ export interface RunningBff {
 /** What a test may bind to the BFF once its URL is known (the registry's token realm points at it). */
 export interface BffStartOptions {
   registry?: (bff: { url: string; dataDir: string; config: Config }) => Promise<RegistryClient>;
+  /** The time cleanups and the cleanup scheduler go by. */
+  clock?: () => Date;
 }
 
 /** The real app, in-process, on 127.0.0.1 and a free port, with a fresh database of the given dialect. */
@@ -53,22 +59,26 @@ export async function startBff(
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const registry = options.registry ? await options.registry({ url, dataDir, config }) : undefined;
-  const { app, services } = createApp({
+  const { app, services, scheduler, jobs, close } = createApp({
     config,
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
     ...(registry ? { registry } : {}),
+    ...(options.clock && { clock: options.clock }),
   });
   handler = app;
   return {
     url,
     config,
     services,
+    scheduler,
+    jobs,
     dataDir,
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await close();
       await prepared.database.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

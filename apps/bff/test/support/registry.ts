@@ -148,11 +148,13 @@ export async function tagManifest(
 export async function startBffWithRegistry(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
 ): Promise<{ bff: RunningBff; registry: RunningRegistry; signingKey: SigningKey; stop(): Promise<void> }> {
   const registryDatabase = await target.create();
   let registry: RunningRegistry | undefined;
   let signingKey: SigningKey | undefined;
   const bff = await startBff(target, env, {
+    ...options,
     registry: async ({ url, dataDir, config }) => {
       registry = await startTokenRegistry({
         bffDataDir: dataDir,

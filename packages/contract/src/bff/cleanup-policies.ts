@@ -45,14 +45,41 @@ export type ContainerExpirationPolicyAttributes = z.infer<typeof containerExpira
  */
 export const cleanupPreviewRequestSchema = containerExpirationPolicyAttributesSchema;
 export const cleanupPreviewTagSchema = z.object({ name: z.string(), published_at: z.string() });
+/** Which rule keeps a tag, in GitLab's order: `latest`, the name regexes, `keep_n`, `older_than`. */
+export const cleanupKeepReasonSchema = z.enum(['latest', 'name', 'keep_n', 'older_than']);
+export const cleanupPreviewKeptTagSchema = cleanupPreviewTagSchema.extend({
+  reason: cleanupKeepReasonSchema.optional(),
+});
 export const cleanupPreviewSchema = z.object({
   repositories: z.array(
     z.object({
       id: z.number().int().positive(),
       path: z.string(),
       delete: z.array(cleanupPreviewTagSchema),
-      keep: z.array(cleanupPreviewTagSchema),
+      keep: z.array(cleanupPreviewKeptTagSchema),
     }),
   ),
 });
 export type CleanupPreview = z.infer<typeof cleanupPreviewSchema>;
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/**
+ * `DELETE /projects/:id/registry/repositories/:repository_id/tags` (GitLab's bulk delete), from the query
+ * string, a form or JSON. Regexes are RE2 and must match the whole tag name.
+ */
+export const bulkDeleteTagsRequestSchema = z
+  .object({
+    name_regex_delete: z.string().max(255).optional(),
+    /** GitLab's older name of `name_regex_delete`. */
+    name_regex: z.string().max(255).optional(),
+    name_regex_keep: z.string().max(255).optional(),
+    keep_n: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).optional()),
+    /** GitLab's durations: `1h`, `7d`, `1month`… */
+    older_than: z.preprocess(emptyToUndefined, z.string().max(100).optional()),
+  })
+  .refine(
+    (body) => body.name_regex_delete !== undefined || body.name_regex !== undefined,
+    'name_regex, name_regex_delete are missing, at least one parameter must be provided',
+  );
+export type BulkDeleteTagsRequest = z.infer<typeof bulkDeleteTagsRequestSchema>;

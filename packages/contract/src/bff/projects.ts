@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import {
+  containerExpirationPolicyAttributesSchema,
+  containerExpirationPolicySchema,
+} from './cleanup-policies.js';
+import {
   booleanParam,
   paginationQuerySchema,
   pathSegmentSchema,
@@ -48,6 +52,8 @@ export const projectSchema = z.object({
   created_at: z.string(),
   last_activity_at: z.string(),
   web_url: z.string(),
+  /** On `GET /projects/:id` and the answers of `POST`/`PUT /projects`. */
+  container_expiration_policy: containerExpirationPolicySchema.optional(),
   permissions: z.object({
     project_access: z.object({ access_level: z.number() }).nullable(),
     group_access: z.object({ access_level: z.number() }).nullable(),
@@ -79,6 +85,7 @@ export const updateProjectRequestSchema = z.object({
   visibility: visibilitySchema.optional(),
   container_registry_access_level: registryAccessLevelSchema.optional(),
   container_registry_enabled: booleanParam.optional(),
+  container_expiration_policy_attributes: containerExpirationPolicyAttributesSchema.optional(),
 });
 export type UpdateProjectRequest = z.infer<typeof updateProjectRequestSchema>;
 

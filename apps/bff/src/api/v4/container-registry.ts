@@ -53,7 +53,7 @@ const EMPTY_PAGE = { items: [], total: 0 };
 export function containerRegistryRouter(services: Services, resources: Resources): Router {
   const router = Router();
   const { registry, repositoryDeletions } = services;
-  const present = new RegistryPresenter(services.config.externalRegistryUrl.host);
+  const present = new RegistryPresenter(services.config.externalRegistryHost);
 
   /** The project, when the caller may see its registry; 404 when not the project, 401/403 when not the registry. */
   async function registryProject(
@@ -86,12 +86,18 @@ export function containerRegistryRouter(services: Services, resources: Resources
     repositories: { repository: RegistryRepository; project: ProjectRow }[],
     withTags: boolean | undefined,
   ) {
-    const statuses = await repositoryDeletions.statuses(repositories.map(({ repository }) => repository.id));
+    const ids = repositories.map(({ repository }) => repository.id);
+    const statuses = await repositoryDeletions.statuses(ids);
+    const cleanups = await services.cleanupPolicies.statesOf(ids);
     const tags = withTags
       ? await Promise.all(repositories.map(({ repository }) => registry.listAllTags(repository.path)))
       : undefined;
     return repositories.map(({ repository, project }, index) =>
-      present.repository(repository, project, { status: statuses.get(repository.id), tags: tags?.[index] }),
+      present.repository(repository, project, {
+        status: statuses.get(repository.id),
+        cleanup: cleanups.get(repository.id),
+        tags: tags?.[index],
+      }),
     );
   }
 

@@ -9,7 +9,13 @@ import {
 } from '@berth/contract';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { type Actor, effectiveAccessLevel, projectPermissions, refusal } from '../../access/access.js';
+import {
+  type Actor,
+  containerRegistryPermissions,
+  effectiveAccessLevel,
+  projectPermissions,
+  refusal,
+} from '../../access/access.js';
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import type { ProjectRow } from '../../db/schema.js';
 import { pathFromName } from '../../domain/paths.js';
@@ -90,7 +96,10 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.get('/projects/:id', async (req, res) => {
     const now = new Date();
     const loaded = await resources.project(actorOf(res), req.params.id, now);
-    res.json(presentProject(resources, await resources.index(), actorOf(res), loaded, now));
+    res.json({
+      ...presentProject(resources, await resources.index(), actorOf(res), loaded, now),
+      container_expiration_policy: await services.cleanupPolicies.get(loaded.project.id),
+    });
   });
 
   router.post('/projects', async (req, res) => {
@@ -123,9 +132,12 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.put('/projects/:id', async (req, res) => {
     const actor = actorOf(res);
     const now = new Date();
-    const { project, group, permissions } = await resources.project(actor, req.params.id, now);
+    const { project, group, facts, permissions } = await resources.project(actor, req.params.id, now);
     if (!permissions.update) throw refusal(actor);
     const body = parse(updateProjectRequestSchema, params(req));
+    const policyChanges = body.container_expiration_policy_attributes;
+    if (policyChanges && !containerRegistryPermissions(actor, facts, now).manageCleanup) throw refusal(actor);
+    if (policyChanges) await services.cleanupPolicies.update(project.id, policyChanges, now);
     await services.projects.update(project, group, {
       name: body.name,
       path: body.path,
@@ -140,7 +152,10 @@ export function projectsRouter(services: Services, resources: Resources): Router
             : 'disabled'),
     });
     const loaded = await resources.project(actor, project.id, now);
-    res.json(presentProject(resources, await resources.index(), actor, loaded, now));
+    res.json({
+      ...presentProject(resources, await resources.index(), actor, loaded, now),
+      container_expiration_policy: await services.cleanupPolicies.get(project.id),
+    });
   });
 
   router.delete('/projects/:id', async (req, res) => {

@@ -8,6 +8,7 @@ import type {
   RegistryTag,
 } from '@berth/contract';
 import type { ProjectRow } from '../../db/schema.js';
+import type { RepositoryCleanupState } from '../../domain/cleanup-policies.js';
 
 /** GitLab's JSON for repositories and tags, with the fields the web UI adds; `host` is the external registry host. */
 export class RegistryPresenter {
@@ -16,7 +17,11 @@ export class RegistryPresenter {
   repository(
     repository: RegistryRepository,
     project: ProjectRow,
-    extras: { status?: ContainerRepositoryStatus | undefined; tags?: RegistryTag[] | undefined } = {},
+    extras: {
+      status?: ContainerRepositoryStatus | undefined;
+      cleanup?: RepositoryCleanupState | undefined;
+      tags?: RegistryTag[] | undefined;
+    } = {},
   ): ContainerRepository {
     return {
       id: repository.id,
@@ -25,8 +30,9 @@ export class RegistryPresenter {
       project_id: project.id,
       location: `${this.host}/${repository.path}`,
       created_at: repository.created_at,
-      cleanup_policy_started_at: null,
+      cleanup_policy_started_at: extras.cleanup?.cleanupPolicyStartedAt ?? null,
       status: extras.status ?? null,
+      expiration_policy_cleanup_status: extras.cleanup?.status ?? 'cleanup_unscheduled',
       tags_count: repository.tags_count,
       size: repository.size_bytes,
       updated_at: repository.updated_at,
