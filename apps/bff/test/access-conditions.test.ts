@@ -7,8 +7,8 @@ import { databaseTargets } from '@berth/sql/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ANONYMOUS,
   type Actor,
+  ANONYMOUS,
   type GroupCondition,
   groupPermissions,
   groupsWithAccessLevel,

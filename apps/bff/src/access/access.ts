@@ -301,7 +301,11 @@ function sourcesAtLeast(user: UserPrincipal, min: number, now: Date) {
   return { projectIds, groupIds };
 }
 
-function projectsWhereLevelAtLeast(user: UserPrincipal | undefined, min: number, now: Date): ProjectCondition {
+function projectsWhereLevelAtLeast(
+  user: UserPrincipal | undefined,
+  min: number,
+  now: Date,
+): ProjectCondition {
   if (min <= 0) return always;
   if (!user) return never;
   const { projectIds, groupIds } = sourcesAtLeast(user, min, now);
