@@ -14,3 +14,14 @@ export function inGroupsAtOrBelow(column: string, rootGroupIds: readonly number[
   if (rootGroupIds.length === 0) return sql<SqlBool>`1 = 0`;
   return sql<SqlBool>`${sql.ref(column)} in (with recursive subtree(id) as (select id from groups where id in (${sql.join(rootGroupIds)}) union select child.id from groups child join subtree on child.parent_id = subtree.id) select id from subtree)`;
 }
+
+/** The rows of one page: `LIMIT`/`OFFSET`. */
+export interface PageWindow {
+  limit: number;
+  offset: number;
+}
+
+export interface Sorting<Key extends string> {
+  by: Key;
+  direction: 'asc' | 'desc';
+}
