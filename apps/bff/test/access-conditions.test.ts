@@ -17,6 +17,7 @@ import {
   projectsWithAccessLevel,
   projectsWithRegistryPull,
   readableGroups,
+  readableProjectParts,
   readableProjects,
   registryActions,
 } from '../src/access/access.js';
@@ -248,6 +249,14 @@ describe.each(databaseTargets())(
       for (const [name, actor] of await actors()) {
         const read = await projectIdsWhere(readableProjects(actor, NOW));
         const pull = await projectIdsWhere(projectsWithRegistryPull(actor, NOW));
+        // Lists count the readable projects part by part: the parts must not overlap, and must cover them.
+        const parts = await Promise.all(readableProjectParts(actor, NOW).map(projectIdsWhere));
+        const union = new Set(parts.flatMap((part) => [...part]));
+        expect(
+          parts.reduce((sum, part) => sum + part.size, 0),
+          `parts overlap: ${name}`,
+        ).toBe(union.size);
+        expect([...union].sort(), `parts cover: ${name}`).toEqual([...read].sort());
         const byLevel = new Map<number, Set<number>>();
         for (const level of LEVELS)
           byLevel.set(level, await projectIdsWhere(projectsWithAccessLevel(actor, level, NOW)));

@@ -148,7 +148,7 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
   async function allProjects(): Promise<ProjectRow[]> {
     return (
       await bff.services.projects.page(
-        { where: [] },
+        { readable: [(eb) => eb.and([])], where: [] },
         { by: 'id', direction: 'asc' },
         { limit: 1000, offset: 0 },
       )

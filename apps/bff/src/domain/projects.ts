@@ -35,7 +35,9 @@ export interface ProjectChanges {
 export type ProjectSortKey = 'id' | 'name' | 'full_path' | 'created_at' | 'last_activity_at';
 
 export interface ProjectQuery {
-  /** Conditions from the access module: what the caller may see, at which access level. */
+  /** What the caller may see, from the access module: disjoint parts, a project is listed when it meets one. */
+  readable: readonly ProjectCondition[];
+  /** Further conditions from the access module (an access level), each of which a listed project meets. */
   where: readonly ProjectCondition[];
   /** A substring of the name or path, ignoring case. */
   search?: string | undefined;
@@ -125,14 +127,23 @@ export class ProjectService {
     order: Sorting<ProjectSortKey>,
     window: PageWindow,
   ): Promise<{ rows: ProjectRow[]; total: number }> {
-    const filtered = this.db.selectFrom('projects').where((eb) => eb.and(projectFilters(eb, query)));
-    let ordered = filtered.selectAll().orderBy(order.by, order.direction);
+    const projects = this.db.selectFrom('projects');
+    let ordered = projects
+      .where((eb) => eb.and([...projectFilters(eb, query), eb.or(query.readable.map((part) => part(eb)))]))
+      .selectAll()
+      .orderBy(order.by, order.direction);
     if (order.by !== 'id') ordered = ordered.orderBy('id', order.direction);
     const rows = await ordered.limit(window.limit).offset(window.offset).execute();
-    const { total } = await filtered
-      .select((eb) => eb.fn.countAll<number | string>().as('total'))
-      .executeTakeFirstOrThrow();
-    return { rows, total: Number(total) };
+    // The parts are disjoint, so their counts add up; each is an index range rather than an OR per row.
+    const counts = await Promise.all(
+      query.readable.map((part) =>
+        projects
+          .where((eb) => eb.and([...projectFilters(eb, query), part(eb)]))
+          .select((eb) => eb.fn.countAll<number | string>().as('total'))
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    return { rows, total: counts.reduce((sum, { total }) => sum + Number(total), 0) };
   }
 
   /**

@@ -13,9 +13,10 @@ import { z } from 'zod';
 import {
   type Actor,
   effectiveAccessLevel,
+  type ProjectCondition,
   projectPermissions,
   projectsWithAccessLevel,
-  readableProjects,
+  readableProjectParts,
 } from '../../access/access.js';
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import { pathFromName } from '../../domain/paths.js';
@@ -66,7 +67,7 @@ export async function listProjects(
 ): Promise<void> {
   const actor = actorOf(res);
   const now = new Date();
-  const where = [readableProjects(actor, now)];
+  const where: ProjectCondition[] = [];
   const minimumLevels = [
     ...(query.membership ? [1] : []),
     ...(query.owned ? [ACCESS_LEVELS.owner] : []),
@@ -74,7 +75,13 @@ export async function listProjects(
   ];
   if (minimumLevels.length) where.push(projectsWithAccessLevel(actor, Math.max(...minimumLevels), now));
   const { rows, total } = await services.projects.page(
-    { where, search: query.search, visibility: query.visibility, ...scope },
+    {
+      readable: readableProjectParts(actor, now),
+      where,
+      search: query.search,
+      visibility: query.visibility,
+      ...scope,
+    },
     { by: query.order_by === 'path' ? 'full_path' : query.order_by, direction: query.sort },
     pageWindow(query),
   );
