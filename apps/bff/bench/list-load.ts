@@ -46,30 +46,37 @@ export async function getOnce(url: URL, headers: Record<string, string>): Promis
   }
 }
 
+export interface Target {
+  url: URL;
+  headers: Record<string, string>;
+  /** The page checked beforehand: every timed reply must be 200 and byte-identical to it. */
+  expected: string;
+}
+
 /**
- * `warmup + samples` GETs in a row on one kept-alive connection: latencies, not throughput. Every reply
- * must be 200 and byte-identical to `expected` (a page checked beforehand), so an error never flatters
- * a figure.
+ * `warmup + samples` GETs in a row to each target on one kept-alive connection per target, taking turns
+ * request by request: latencies, not throughput, and whatever else loads the machine weighs on every
+ * target alike. An error page never flatters a figure: each reply is checked against `expected`.
  */
-export async function sequentialLatency(
-  url: URL,
-  headers: Record<string, string>,
-  expected: string,
+export async function interleavedLatency(
+  targets: readonly Target[],
   warmup: number,
   samples: number,
-): Promise<number[]> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+): Promise<number[][]> {
+  const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   try {
-    const times: number[] = [];
+    const times: number[][] = targets.map(() => []);
     for (let i = 0; i < warmup + samples; i++) {
-      const reply = await get(url, headers, agent);
-      if (reply.status !== 200 || reply.body !== expected)
-        throw new Error(`GET ${url.pathname}: ${reply.status}, not the page checked before`);
-      if (i >= warmup) times.push(reply.ms);
+      for (const [index, target] of targets.entries()) {
+        const reply = await get(target.url, target.headers, agents[index]!);
+        if (reply.status !== 200 || reply.body !== target.expected)
+          throw new Error(`GET ${target.url}: ${reply.status}, not the page checked before`);
+        if (i >= warmup) times[index]!.push(reply.ms);
+      }
     }
     return times;
   } finally {
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }
 }
 

@@ -24,7 +24,7 @@ import type { BffDatabase } from '../src/db/schema.js';
 import { GroupService } from '../src/domain/groups.js';
 import { ProjectService } from '../src/domain/projects.js';
 import { UserService } from '../src/domain/users.js';
-import { getOnce, percentile, sequentialLatency, wrk } from './list-load.js';
+import { getOnce, interleavedLatency, type LoadResult, percentile, wrk } from './list-load.js';
 import { type SeededInstance, seedInstance } from './list-seed.js';
 
 const { values: args } = parseArgs({
@@ -34,7 +34,8 @@ const SIZES = args.quick ? [300, 3000] : [300, 30_000];
 const SAMPLES = args.quick ? 50 : 200;
 const WARMUP = 20;
 const CONNECTIONS = 8;
-const LOAD_SECONDS = args.quick ? 2 : 10;
+const ROUNDS = args.quick ? 1 : 3;
+const ROUND_SECONDS = args.quick ? 2 : 4;
 const PAGE = 20;
 
 const appRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -119,12 +120,21 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-async function measureInstance(
+interface Instance {
+  size: number;
+  base: string;
+  seeded: SeededInstance;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Seeds an instance of `size` projects and starts the real BFF process on it. */
+async function startInstance(
   dialect: string,
   size: number,
   postgresAdminUrl: string | undefined,
-  results: Results,
-): Promise<void> {
+): Promise<Instance> {
   const tag = `[${dialect} ${size.toLocaleString('en')}]`;
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-lists-'));
   const database = postgresAdminUrl ? await createPostgresDatabase(postgresAdminUrl) : undefined;
@@ -136,13 +146,21 @@ async function measureInstance(
     ...(database && { BFF_DATABASE_URL: database.url }),
   };
   let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (child) live.delete(child);
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
-    const config = loadConfig(env);
     log(`${tag} seeding`);
     const started = performance.now();
-    const seeded = await seedInstance(config, size);
+    const seeded = await seedInstance(loadConfig(env), size);
     log(`${tag} seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-
     child = spawn(process.execPath, [serverJs], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -150,77 +168,109 @@ async function measureInstance(
     live.add(child);
     const base = `http://127.0.0.1:${port}`;
     await waitUntilUp(base, child);
-    const headers = { 'PRIVATE-TOKEN': seeded.memberToken };
+    return { size, base, seeded, dataDir, databaseUrl: database?.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
 
-    for (const list of LISTS) {
-      const url = new URL(list.path, base);
+const median = (values: number[]) => percentile(values, 0.5);
+
+/**
+ * Both instances run side by side and take turns: request by request for the one-connection latencies,
+ * round by round under wrk. The machine may be busy with other work; taking turns spreads that over
+ * both, so the ratio between them stays meaningful.
+ */
+async function measureLists(dialect: string, instances: Instance[], results: Results): Promise<void> {
+  for (const list of LISTS) {
+    const targets = [];
+    for (const instance of instances) {
+      const url = new URL(list.path, instance.base);
+      const headers = { 'PRIVATE-TOKEN': instance.seeded.memberToken };
       const first = await getOnce(url, headers);
-      const rows: unknown = JSON.parse(first.body);
-      const expected = list.total(seeded);
+      const expected = list.total(instance.seeded);
       if (first.status !== 200 || first.headers['x-total'] !== String(expected))
-        throw new Error(
-          `${list.path}: ${first.status}, X-Total ${first.headers['x-total']}, expected ${expected}`,
-        );
+        throw new Error(`${url}: ${first.status}, X-Total ${first.headers['x-total']}, expected ${expected}`);
+      const rows: unknown = JSON.parse(first.body);
       if (!Array.isArray(rows) || rows.length !== Math.min(PAGE, expected))
-        throw new Error(`${list.path}: not a page of ${PAGE} rows`);
-      log(`${tag} ${list.id}: ${SAMPLES} sequential requests`);
-      const times = await sequentialLatency(url, headers, first.body, WARMUP, SAMPLES);
-      log(`${tag} ${list.id}: wrk, ${CONNECTIONS} connections, ${LOAD_SECONDS} s`);
-      await wrk(url, headers, CONNECTIONS, Math.min(2, LOAD_SECONDS));
-      const load = await wrk(url, headers, CONNECTIONS, LOAD_SECONDS);
-      record(results, dialect, list.id, size, {
-        p50: percentile(times, 0.5),
-        p99: percentile(times, 0.99),
-        loadP50: load.p50Ms,
-        loadP99: load.p99Ms,
-        rps: load.requestsPerSecond,
-      });
+        throw new Error(`${url}: not a page of ${PAGE} rows`);
+      targets.push({ url, headers, expected: first.body });
     }
-
-    // The group registry list's question, asked in-process of the same database (no endpoint yet).
-    const opened = openDatabase<BffDatabase>({
-      url: config.databaseUrl,
-      sqlitePath: join(dataDir, 'bff', 'bff.db'),
+    log(`[${dialect}] ${list.id}: ${SAMPLES} requests in turn on each instance`);
+    const times = await interleavedLatency(targets, WARMUP, SAMPLES);
+    log(
+      `[${dialect}] ${list.id}: wrk, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s each`,
+    );
+    for (const target of targets) await wrk(target.url, target.headers, CONNECTIONS, 1);
+    const rounds: LoadResult[][] = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [index, target] of targets.entries()) {
+        rounds[index]!.push(await wrk(target.url, target.headers, CONNECTIONS, ROUND_SECONDS));
+      }
+    }
+    instances.forEach((instance, index) => {
+      const loaded = rounds[index]!;
+      record(results, dialect, list.id, instance.size, {
+        p50: percentile(times[index]!, 0.5),
+        p99: percentile(times[index]!, 0.99),
+        loadP50: median(loaded.map((r) => r.p50Ms)),
+        loadP99: median(loaded.map((r) => r.p99Ms)),
+        rps: median(loaded.map((r) => r.requestsPerSecond)),
+      });
     });
-    try {
-      const users = new UserService(opened.db);
+  }
+}
+
+/** The group registry list's question, asked in-process of each instance's database (no endpoint yet). */
+async function measureRegistryVisible(
+  dialect: string,
+  instances: Instance[],
+  results: Results,
+): Promise<void> {
+  const opened = await Promise.all(
+    instances.map(async (instance) => {
+      const database = openDatabase<BffDatabase>({
+        url: instance.databaseUrl,
+        sqlitePath: join(instance.dataDir, 'bff', 'bff.db'),
+      });
+      const users = new UserService(database.db);
       const member = (await users.findByUsername('member'))!;
       const actor: Actor = { kind: 'user', user: await users.principal(member), scopes: ['api'] };
-      const org0 = (await new GroupService(opened.db).findByFullPath('org-0'))!;
-      const projects = new ProjectService(opened.db);
+      const org0 = (await new GroupService(database.db).findByFullPath('org-0'))!;
+      const projects = new ProjectService(database.db);
       const now = new Date();
-      const visible = await projects.registryVisibleUnder(actor, org0, now);
-      if (visible.length !== seeded.registryVisibleUnderOrg0)
+      const ask = (who: Actor) => projects.registryVisibleUnder(who, org0, now);
+      const visible = await ask(actor);
+      if (visible.length !== instance.seeded.registryVisibleUnderOrg0)
         throw new Error(
-          `registryVisibleUnder: ${visible.length}, expected ${seeded.registryVisibleUnderOrg0}`,
+          `registryVisibleUnder: ${visible.length}, expected ${instance.seeded.registryVisibleUnderOrg0}`,
         );
-      if ((await projects.registryVisibleUnder(ANONYMOUS, org0, now)).length === visible.length)
+      if ((await ask(ANONYMOUS)).length >= visible.length)
         throw new Error('registryVisibleUnder: anonymous sees as much as the member');
-      const times: number[] = [];
-      for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      return { database, run: () => ask(actor) };
+    }),
+  );
+  try {
+    const times: number[][] = instances.map(() => []);
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      for (const [index, { run }] of opened.entries()) {
         const t0 = performance.now();
-        await projects.registryVisibleUnder(actor, org0, now);
-        if (i >= WARMUP) times.push(performance.now() - t0);
+        await run();
+        if (i >= WARMUP) times[index]!.push(performance.now() - t0);
       }
-      record(results, dialect, 'registry-visible', size, {
-        p50: percentile(times, 0.5),
-        p99: percentile(times, 0.99),
+    }
+    for (const [index, instance] of instances.entries()) {
+      record(results, dialect, 'registry-visible', instance.size, {
+        p50: percentile(times[index]!, 0.5),
+        p99: percentile(times[index]!, 0.99),
         loadP50: Number.NaN,
         loadP99: Number.NaN,
         rps: Number.NaN,
       });
-    } finally {
-      await opened.close();
     }
   } finally {
-    if (child) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      live.delete(child);
-    }
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const { database } of opened) await database.close();
   }
 }
 
@@ -234,7 +284,7 @@ function report(results: Results): string {
   };
   const lines = [
     `Project lists over ${small.toLocaleString('en')} and ${large.toLocaleString('en')} projects; ` +
-      `one connection: p50/p99 of ${SAMPLES} requests in a row; ${CONNECTIONS} connections: wrk for ${LOAD_SECONDS} s.`,
+      `both instances side by side, taking turns; one connection: p50/p99 of ${SAMPLES} requests; ${CONNECTIONS} connections: wrk, median of ${ROUNDS} rounds of ${ROUND_SECONDS} s.`,
     '',
   ];
   for (const [dialect, byList] of Object.entries(results)) {
@@ -266,7 +316,14 @@ async function main(): Promise<number> {
   if (postgres) dialects.push(['postgres', postgres]);
   const results: Results = {};
   for (const [dialect, url] of dialects) {
-    for (const size of SIZES) await measureInstance(dialect, size, url, results);
+    const instances: Instance[] = [];
+    try {
+      for (const size of SIZES) instances.push(await startInstance(dialect, size, url));
+      await measureLists(dialect, instances, results);
+      await measureRegistryVisible(dialect, instances, results);
+    } finally {
+      for (const instance of instances) await instance.stop();
+    }
   }
   process.stdout.write(`${report(results)}\n`);
   const jsonPath = resolve(args.json ?? join(appRoot, 'bench/data/lists-latest.json'));

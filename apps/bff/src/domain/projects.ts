@@ -128,12 +128,19 @@ export class ProjectService {
     window: PageWindow,
   ): Promise<{ rows: ProjectRow[]; total: number }> {
     const projects = this.db.selectFrom('projects');
-    let ordered = projects
+    // The page's ids first, from an index that covers the filters where one does (a group's projects by
+    // creation time), then only those rows: sorting ids is cheaper than sorting whole rows.
+    let pageIds = projects
       .where((eb) => eb.and([...projectFilters(eb, query), eb.or(query.readable.map((part) => part(eb)))]))
+      .select('projects.id')
+      .orderBy(order.by, order.direction);
+    if (order.by !== 'id') pageIds = pageIds.orderBy('projects.id', order.direction);
+    let ordered = projects
       .selectAll()
+      .where('projects.id', 'in', pageIds.limit(window.limit).offset(window.offset))
       .orderBy(order.by, order.direction);
     if (order.by !== 'id') ordered = ordered.orderBy('id', order.direction);
-    const rows = await ordered.limit(window.limit).offset(window.offset).execute();
+    const rows = await ordered.execute();
     // The parts are disjoint, so their counts add up; each is an index range rather than an OR per row.
     const counts = await Promise.all(
       query.readable.map((part) =>
