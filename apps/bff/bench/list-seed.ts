@@ -1,5 +1,5 @@
 import { ACCESS_LEVELS } from '@berth/contract';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { prepare } from '../src/bootstrap.js';
 import type { Config } from '../src/config.js';
@@ -141,6 +141,10 @@ export async function seedInstance(config: Config, projectCount: number): Promis
       .insertInto('members')
       .values(memberships.map((m) => ({ ...m, user_id: member.id, expires_at: null, created_at: iso(0) })))
       .execute();
+
+    // A bulk load leaves PostgreSQL without statistics until autovacuum's next pass; take them now.
+    // (SQLite's are taken by the BFF itself when it opens the database.)
+    if (database.dialect === 'postgres') await sql`analyze`.execute(db);
 
     const { token } = await new TokenService(db).createPersonalAccessToken(member.id, {
       name: 'bench',

@@ -3,7 +3,7 @@
  * The same lists on an instance of 300 projects and one of 30,000, through the real BFF process; prints
  * a Markdown table and writes JSON.
  *
- *   node apps/bff/dist/bench/lists.js [--quick] [--json file]
+ *   pnpm bench:lists   (or node apps/bff/dist/bench/lists.js [--quick] [--json file] after pnpm build)
  *
  * With BERTH_BENCH_POSTGRES_URL=postgres://… (a server where it may create and drop its own databases)
  * it measures on PostgreSQL as well as on SQLite.
@@ -143,6 +143,8 @@ async function startInstance(
     BERTH_DATA_DIR: dataDir,
     BFF_PORT: String(port),
     BERTH_ROOT_PASSWORD: 'bench-root-password',
+    // Request logs off, as in the registry's bench: the figures are the lists' cost.
+    LOG_LEVEL: 'warn',
     ...(database && { BFF_DATABASE_URL: database.url }),
   };
   let child: ChildProcess | undefined;
@@ -240,14 +242,14 @@ async function measureRegistryVisible(
       const org0 = (await new GroupService(database.db).findByFullPath('org-0'))!;
       const projects = new ProjectService(database.db);
       const now = new Date();
-      const ask = (who: Actor) => projects.registryVisibleUnder(who, org0, now);
+      const ask = async (who: Actor) => (await projects.registryVisibilityUnder(who, org0, now)).visible;
       const visible = await ask(actor);
       if (visible.length !== instance.seeded.registryVisibleUnderOrg0)
         throw new Error(
-          `registryVisibleUnder: ${visible.length}, expected ${instance.seeded.registryVisibleUnderOrg0}`,
+          `registryVisibilityUnder: ${visible.length}, expected ${instance.seeded.registryVisibleUnderOrg0}`,
         );
       if ((await ask(ANONYMOUS)).length >= visible.length)
-        throw new Error('registryVisibleUnder: anonymous sees as much as the member');
+        throw new Error('registryVisibilityUnder: anonymous sees as much as the member');
       return { database, run: () => ask(actor) };
     }),
   );
@@ -280,7 +282,7 @@ function report(results: Results): string {
   const [small, large] = SIZES as [number, number];
   const labels: Record<string, string> = {
     ...Object.fromEntries(LISTS.map((l) => [l.id, l.label])),
-    'registry-visible': 'ProjectService.registryVisibleUnder(member, org-0) (in-process, no HTTP)',
+    'registry-visible': 'ProjectService.registryVisibilityUnder(member, org-0) (in-process, no HTTP)',
   };
   const lines = [
     `Project lists over ${small.toLocaleString('en')} and ${large.toLocaleString('en')} projects; ` +

@@ -335,6 +335,11 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
       namespace: { full_path: 'acme/web/deep', id: groups['acme/web/deep']!.id },
       permissions: { project_access: null, group_access: { access_level: 20 } },
     });
+    const one = await world.users.reporter!.api.expect(200, 'GET', `/projects/${project.id}`);
+    expect(one.name_with_namespace).toBe(project.name_with_namespace);
+    expect((await world.root.expect(200, 'GET', `/groups/${groups['acme/web/deep']!.id}`)).full_name).toBe(
+      'acme Group / web Group / deep Group',
+    );
     const [group] = await world.root.expect(200, 'GET', '/groups?search=deep&all_available=true');
     expect(group).toMatchObject({
       full_path: 'acme/web/deep',
@@ -342,32 +347,32 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
     });
   });
 
-  it('names the projects under a group whose registry the caller may view', async () => {
+  it('splits the projects under a group by whether the caller may view their registry', async () => {
     const now = new Date();
     const groupIds = new Map((await bff.services.groups.list({})).map((g) => [g.full_path, g.id]));
+    const under = (await allProjects()).filter((project) => project.full_path.startsWith('acme/'));
     for (const caller of callers) {
       const actor = await caller.actor();
-      const visible = await bff.services.projects.registryVisibleUnder(actor, groups.acme!, now);
-      const expected = (await allProjects())
-        .filter((project) => project.full_path.startsWith('acme/'))
-        .filter((project) =>
-          registryActions(
-            actor,
-            {
-              id: project.id,
-              visibility: project.visibility,
-              registryAccessLevel: project.container_registry_access_level,
-              groupIds: prefixesOf(project.full_path).map((path) => groupIds.get(path)!),
-            },
-            now,
-          ).includes('pull'),
-        )
-        .map((project) => project.full_path)
-        .sort();
-      expect(
-        visible.map((project) => project.full_path),
-        caller.name,
-      ).toEqual(expected);
+      const { visible, hidden } = await bff.services.projects.registryVisibilityUnder(
+        actor,
+        groups.acme!,
+        now,
+      );
+      const mayView = (project: ProjectRow) =>
+        registryActions(
+          actor,
+          {
+            id: project.id,
+            visibility: project.visibility,
+            registryAccessLevel: project.container_registry_access_level,
+            groupIds: prefixesOf(project.full_path).map((path) => groupIds.get(path)!),
+          },
+          now,
+        ).includes('pull');
+      const paths = (projects: ProjectRow[]) => projects.map((project) => project.full_path).sort();
+      expect(paths(visible), `${caller.name}: visible`).toEqual(paths(under.filter(mayView)));
+      expect(paths(hidden), `${caller.name}: hidden`).toEqual(paths(under.filter((p) => !mayView(p))));
+      expect(visible[0] ?? hidden[0]).toEqual(under.find((p) => p.id === (visible[0] ?? hidden[0])!.id));
     }
   });
 });

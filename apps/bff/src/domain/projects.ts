@@ -154,25 +154,28 @@ export class ProjectService {
   }
 
   /**
-   * The projects under the group (subgroups included) whose registry the actor may view, by full path:
-   * what the group's registry list may show.
+   * The projects under the group (subgroups included) split by whether the actor may view their
+   * registry (`registryActions(...).includes('pull')`), in one query: what the group's registry list may
+   * show, and what it must not.
    */
-  registryVisibleUnder(
+  async registryVisibilityUnder(
     actor: Actor,
     group: GroupRow,
     now: Date,
-  ): Promise<{ id: number; full_path: string }[]> {
-    return this.db
+  ): Promise<{ visible: ProjectRow[]; hidden: ProjectRow[] }> {
+    const mayView = projectsWithRegistryPull(actor, now);
+    const rows = await this.db
       .selectFrom('projects')
-      .select(['id', 'full_path'])
-      .where((eb) =>
-        eb.and([
-          inGroupsAtOrBelow('projects.namespace_id', [group.id]),
-          projectsWithRegistryPull(actor, now)(eb),
-        ]),
-      )
+      .selectAll()
+      .select((eb) => eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'))
+      .where(inGroupsAtOrBelow('projects.namespace_id', [group.id]))
       .orderBy('full_path')
       .execute();
+    const visible: ProjectRow[] = [];
+    const hidden: ProjectRow[] = [];
+    for (const { registry_visible, ...project } of rows)
+      (registry_visible === 1 ? visible : hidden).push(project);
+    return { visible, hidden };
   }
 
   async create(input: NewProjectInput): Promise<ProjectRow> {

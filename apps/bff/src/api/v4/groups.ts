@@ -53,7 +53,7 @@ export function groupsRouter(services: Services, resources: Resources): Router {
 
   router.get('/groups/:id', async (req, res) => {
     const { group } = await resources.group(actorOf(res), req.params.id, new Date());
-    res.json(present.group(group, (await resources.index()).fullName(group)));
+    res.json(present.group(group, (await resources.indexAbove([group.full_path])).fullName(group)));
   });
 
   router.get('/groups/:id/subgroups', async (req, res) => {

@@ -108,7 +108,8 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.get('/projects/:id', async (req, res) => {
     const now = new Date();
     const loaded = await resources.project(actorOf(res), req.params.id, now);
-    res.json(presentProject(resources, await resources.index(), actorOf(res), loaded, now));
+    const index = await resources.indexAbove([loaded.project.full_path]);
+    res.json(presentProject(resources, index, actorOf(res), loaded, now));
   });
 
   router.post('/projects', async (req, res) => {
