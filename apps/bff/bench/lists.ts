@@ -9,7 +9,7 @@
  * it measures on PostgreSQL as well as on SQLite.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,6 +75,8 @@ const LISTS: ListCase[] = [
 interface Figures {
   p50: number;
   p99: number;
+  /** CPU time the BFF process spent per request (user + system), which other load on the machine barely moves. */
+  cpuMs: number;
   loadP50: number;
   loadP99: number;
   rps: number;
@@ -122,6 +124,7 @@ process.on('exit', () => {
 
 interface Instance {
   size: number;
+  pid: number;
   base: string;
   seeded: SeededInstance;
   dataDir: string;
@@ -170,7 +173,7 @@ async function startInstance(
     live.add(child);
     const base = `http://127.0.0.1:${port}`;
     await waitUntilUp(base, child);
-    return { size, base, seeded, dataDir, databaseUrl: database?.url, stop };
+    return { size, pid: child.pid!, base, seeded, dataDir, databaseUrl: database?.url, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -178,6 +181,17 @@ async function startInstance(
 }
 
 const median = (values: number[]) => percentile(values, 0.5);
+
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
+const TICK_MS = 10;
+
+/** CPU time (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
 
 /**
  * Both instances run side by side and take turns: request by request for the one-connection latencies,
@@ -200,7 +214,11 @@ async function measureLists(dialect: string, instances: Instance[], results: Res
       targets.push({ url, headers, expected: first.body });
     }
     log(`[${dialect}] ${list.id}: ${SAMPLES} requests in turn on each instance`);
+    const cpuBefore = instances.map((instance) => cpuTimeMs(instance.pid));
     const times = await interleavedLatency(targets, WARMUP, SAMPLES);
+    const cpuPerRequest = instances.map(
+      (instance, index) => (cpuTimeMs(instance.pid) - cpuBefore[index]!) / (WARMUP + SAMPLES),
+    );
     log(
       `[${dialect}] ${list.id}: wrk, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s each`,
     );
@@ -216,6 +234,7 @@ async function measureLists(dialect: string, instances: Instance[], results: Res
       record(results, dialect, list.id, instance.size, {
         p50: percentile(times[index]!, 0.5),
         p99: percentile(times[index]!, 0.99),
+        cpuMs: cpuPerRequest[index]!,
         loadP50: median(loaded.map((r) => r.p50Ms)),
         loadP99: median(loaded.map((r) => r.p99Ms)),
         rps: median(loaded.map((r) => r.requestsPerSecond)),
@@ -266,6 +285,7 @@ async function measureRegistryVisible(
       record(results, dialect, 'registry-visible', instance.size, {
         p50: percentile(times[index]!, 0.5),
         p99: percentile(times[index]!, 0.99),
+        cpuMs: Number.NaN,
         loadP50: Number.NaN,
         loadP99: Number.NaN,
         rps: Number.NaN,
@@ -282,7 +302,7 @@ function report(results: Results): string {
   const [small, large] = SIZES as [number, number];
   const labels: Record<string, string> = {
     ...Object.fromEntries(LISTS.map((l) => [l.id, l.label])),
-    'registry-visible': 'ProjectService.registryVisibilityUnder(member, org-0) (in-process, no HTTP)',
+    'registry-visible': 'ProjectService.registryVisibilityUnder(member, org-0), in-process, no HTTP',
   };
   const lines = [
     `Project lists over ${small.toLocaleString('en')} and ${large.toLocaleString('en')} projects; ` +
@@ -293,8 +313,8 @@ function report(results: Results): string {
     lines.push(
       `### ${dialect}`,
       '',
-      `| list | ${small} p50 / p99 ms | ${large} p50 / p99 ms | p50 ratio | ${small}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | ${large}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | loaded p50 ratio |`,
-      '|---|---|---|---|---|---|---|',
+      `| list | ${small} p50 / p99 ms | ${large} p50 / p99 ms | p50 ratio | BFF CPU ms per request, ${small} / ${large} | ${small}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | ${large}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | loaded p50 ratio |`,
+      '|---|---|---|---|---|---|---|---|',
     );
     for (const [id, bySize] of Object.entries(byList)) {
       const a = bySize[small];
@@ -304,7 +324,7 @@ function report(results: Results): string {
         Number.isNaN(f.rps) ? '—' : `${ms(f.loadP50)} / ${ms(f.loadP99)}, ${Math.round(f.rps)}`;
       const loadedRatio = Number.isNaN(a.loadP50) ? '—' : `${(b.loadP50 / a.loadP50).toFixed(2)}×`;
       lines.push(
-        `| ${labels[id]} | ${ms(a.p50)} / ${ms(a.p99)} | ${ms(b.p50)} / ${ms(b.p99)} | ${(b.p50 / a.p50).toFixed(2)}× | ${loaded(a)} | ${loaded(b)} | ${loadedRatio} |`,
+        `| ${labels[id]} | ${ms(a.p50)} / ${ms(a.p99)} | ${ms(b.p50)} / ${ms(b.p99)} | ${(b.p50 / a.p50).toFixed(2)}× | ${ms(a.cpuMs)} / ${ms(b.cpuMs)} | ${loaded(a)} | ${loaded(b)} | ${loadedRatio} |`,
       );
     }
     lines.push('');
