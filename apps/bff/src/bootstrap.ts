@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { bffMigrations } from './db/migrations.js';
@@ -36,6 +36,7 @@ export async function prepare(config: Config, logger: Logger): Promise<Prepared>
   const bffDir = join(config.dataDir, 'bff');
   const database = openDatabase<BffDatabase>({ url: config.databaseUrl, sqlitePath: join(bffDir, 'bff.db') });
   await migrateToLatest(database.db as Kysely<unknown>, bffMigrations(database.dialect));
+  const stopStatistics = await keepStatistics(database);
   const root = await new UserService(database.db).ensureRoot(config.rootPassword);
   if (root?.generatedPassword) {
     // Printed on purpose, once: without it nobody could sign in. Not a log line, so it is never shipped.
@@ -43,5 +44,28 @@ export async function prepare(config: Config, logger: Logger): Promise<Prepared>
   } else if (root) {
     logger.info('created admin user root from BERTH_ROOT_PASSWORD');
   }
-  return { database, signingKey: loadOrCreateSigningKey(bffDir) };
+  const close = async () => {
+    stopStatistics();
+    await database.close();
+  };
+  return { database: { ...database, close }, signingKey: loadOrCreateSigningKey(bffDir) };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * SQLite plans a query from table statistics, and without them may sort a whole table to serve one
+ * page of a list. `PRAGMA optimize` gathers them where they are missing or stale (SQLite's advice: on
+ * opening, then periodically); PostgreSQL's autovacuum does the same on its own.
+ */
+async function keepStatistics(database: SqlDatabase<BffDatabase>): Promise<() => void> {
+  if (database.dialect !== 'sqlite') return () => {};
+  await sql`pragma optimize=0x10002`.execute(database.db);
+  const timer = setInterval(() => {
+    sql`pragma optimize`.execute(database.db).catch(() => {
+      // Statistics are an optimisation: a failed refresh leaves the previous ones in place.
+    });
+  }, HOUR_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -2,6 +2,9 @@
  * The one place that decides what an actor may do with a project, a group, the registry and the API
  * (DESIGN §4). Pure: callers gather the facts (actor with its memberships, project or group with its
  * ancestors) and act on the answer; nothing else re-decides a permission.
+ *
+ * Lists ask the same questions of many rows at once, so each list-shaped decision also exists as a SQL
+ * condition (the end of this file), written beside the decision it mirrors; a test holds the two equal.
  */
 
 import {
@@ -11,6 +14,9 @@ import {
   type RegistryAccessLevel,
   type Visibility,
 } from '@berth/contract';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { BffDatabase } from '../db/schema.js';
+import { inGroupsAtOrBelow } from '../db/sql-helpers.js';
 import { type AppError, forbidden, unauthorized } from '../errors.js';
 
 export type RegistryAction = 'pull' | 'push' | 'delete';
@@ -311,4 +317,157 @@ export function containerRegistryPermissions(
     user !== undefined && (user.isAdmin || levelOn(user, project, now) >= ACCESS_LEVELS.maintainer);
   const deleteRepository = deleteTags && maintainer;
   return { view, deleteTags, deleteRepository, manageCleanup: deleteRepository };
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The same decisions as SQL conditions, for lists that filter, count and page in the database.
+ * Each is true of a row exactly when the in-memory decision named in its comment is true of that row's
+ * facts. Memberships come from the actor, as above; inheritance follows `groups.parent_id` downwards.
+ */
+
+/** A condition on `projects` rows. */
+export type ProjectCondition = (eb: ExpressionBuilder<BffDatabase, 'projects'>) => Expression<SqlBool>;
+/** A condition on `groups` rows. */
+export type GroupCondition = (eb: ExpressionBuilder<BffDatabase, 'groups'>) => Expression<SqlBool>;
+
+const always = () => sql<SqlBool>`1 = 1`;
+const never = () => sql<SqlBool>`1 = 0`;
+
+/** The sources of the user's active memberships at `min` or above: what `effectiveAccessLevel` would count. */
+function sourcesAtLeast(user: UserPrincipal, min: number, now: Date) {
+  const projectIds: number[] = [];
+  const groupIds: number[] = [];
+  for (const membership of user.memberships) {
+    if (!isActive(membership, now) || membership.accessLevel < min) continue;
+    (membership.sourceType === 'project' ? projectIds : groupIds).push(membership.sourceId);
+  }
+  return { projectIds, groupIds };
+}
+
+function projectsWhereLevelAtLeast(
+  user: UserPrincipal | undefined,
+  min: number,
+  now: Date,
+): ProjectCondition {
+  if (min <= 0) return always;
+  if (!user) return never;
+  const { projectIds, groupIds } = sourcesAtLeast(user, min, now);
+  return (eb) =>
+    eb.or([
+      ...(projectIds.length ? [eb('projects.id', 'in', projectIds)] : []),
+      ...(groupIds.length ? [inGroupsAtOrBelow('projects.namespace_id', groupIds)] : []),
+    ]);
+}
+
+function groupsWhereLevelAtLeast(user: UserPrincipal | undefined, min: number, now: Date): GroupCondition {
+  if (min <= 0) return always;
+  if (!user) return never;
+  const { groupIds } = sourcesAtLeast(user, min, now);
+  return () => inGroupsAtOrBelow('groups.id', groupIds);
+}
+
+/** `projectPermissions(actor, project, now).accessLevel >= min`. */
+export function projectsWithAccessLevel(actor: Actor, min: number, now: Date): ProjectCondition {
+  return projectsWhereLevelAtLeast(principal(actor), min, now);
+}
+
+/** `groupPermissions(actor, group, now).accessLevel >= min`. */
+export function groupsWithAccessLevel(actor: Actor, min: number, now: Date): GroupCondition {
+  return groupsWhereLevelAtLeast(principal(actor), min, now);
+}
+
+/**
+ * `projectPermissions(actor, project, now).read` (`mayView` behind `apiAccess`), as disjoint parts: a
+ * project is readable when it meets one part and never meets two, so a list counts what the caller
+ * may see by adding up each part's count, which an index on (visibility, namespace) answers alone.
+ */
+export function readableProjectParts(actor: Actor, now: Date): ProjectCondition[] {
+  if (apiAccess(actor) === 'none') return [];
+  const user = principal(actor);
+  if (!user) return [(eb) => eb('projects.visibility', '=', 'public')];
+  if (user.isAdmin) return [always];
+  const member = projectsWhereLevelAtLeast(user, ACCESS_LEVELS.guest, now);
+  return [
+    (eb) => eb('projects.visibility', 'in', ['public', 'internal']),
+    (eb) => eb.and([eb('projects.visibility', '=', 'private'), member(eb)]),
+  ];
+}
+
+/** `projectPermissions(actor, project, now).read`. */
+export function readableProjects(actor: Actor, now: Date): ProjectCondition {
+  const parts = readableProjectParts(actor, now);
+  return (eb) => eb.or(parts.map((part) => part(eb)));
+}
+
+/** `groupPermissions(actor, group, now).read`. */
+export function readableGroups(actor: Actor, now: Date): GroupCondition {
+  if (apiAccess(actor) === 'none') return never;
+  const user = principal(actor);
+  if (!user) return (eb) => eb('groups.visibility', '=', 'public');
+  if (user.isAdmin) return always;
+  const member = groupsWhereLevelAtLeast(user, ACCESS_LEVELS.guest, now);
+  return (eb) => eb.or([eb('groups.visibility', 'in', ['public', 'internal']), member(eb)]);
+}
+
+/** `userMayPull`: the seed's table. */
+function projectsUserMayPull(user: UserPrincipal | undefined, now: Date): ProjectCondition {
+  const level = 'projects.container_registry_access_level';
+  if (!user) {
+    return (eb) => eb.and([eb(level, '=', 'enabled'), eb('projects.visibility', '=', 'public')]);
+  }
+  if (user.isAdmin) return (eb) => eb(level, '!=', 'disabled');
+  const reporter = projectsWhereLevelAtLeast(user, ACCESS_LEVELS.reporter, now);
+  return (eb) =>
+    eb.and([
+      eb(level, '!=', 'disabled'),
+      eb.or([
+        reporter(eb),
+        eb.and([eb(level, '=', 'enabled'), eb('projects.visibility', 'in', ['public', 'internal'])]),
+      ]),
+    ]);
+}
+
+/** `registryActions(actor, project, now).includes('pull')`: who may view the project's registry. */
+export function projectsWithRegistryPull(actor: Actor, now: Date): ProjectCondition {
+  switch (actor.kind) {
+    case 'anonymous':
+      return projectsUserMayPull(undefined, now);
+    case 'deploy-token': {
+      const { projectId, groupId } = actor;
+      const covers: ProjectCondition = (eb) =>
+        eb.or([
+          ...(projectId !== null ? [eb('projects.id', '=', projectId)] : []),
+          ...(groupId !== null ? [inGroupsAtOrBelow('projects.namespace_id', [groupId])] : []),
+        ]);
+      const asAnonymous = projectsUserMayPull(undefined, now);
+      const reads = actor.scopes.includes('read_registry');
+      return (eb) =>
+        eb.or([
+          ...(reads
+            ? [eb.and([covers(eb), eb('projects.container_registry_access_level', '!=', 'disabled')])]
+            : []),
+          eb.and([eb.not(covers(eb)), asAnonymous(eb)]),
+        ]);
+    }
+    case 'job': {
+      const user = principal(actor);
+      return user ? projectsUserMayPull(user, now) : never;
+    }
+    case 'user': {
+      const user = principal(actor);
+      const scopes = actor.scopes;
+      const mayUseScope =
+        scopes === 'all' || scopes.some((scope) => ['api', 'read_api', 'read_registry'].includes(scope));
+      return user && mayUseScope ? projectsUserMayPull(user, now) : never;
+    }
+  }
+}
+
+/** `containerRegistryPermissions(actor, project, now).view`: the project's registry on `/api/v4`. */
+export function projectsWithRegistryView(actor: Actor, now: Date): ProjectCondition {
+  if (apiAccess(actor) === 'none') return never;
+  const pull = projectsWithRegistryPull(actor, now);
+  if (actor.kind !== 'job') return pull;
+  const { projectId } = actor;
+  return (eb) => eb.and([eb('projects.id', '=', projectId), pull(eb)]);
 }

@@ -207,5 +207,32 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Lists sort and page in SQL: each order a list offers walks an index and stops after the page
+    // (ties broken by id); counting what a caller may see reads (visibility, namespace) ranges; a
+    // group's projects by creation time come from one covering index, which also serves every lookup
+    // by namespace alone.
+    '0004_list_indexes': {
+      async up(db: Kysely<unknown>) {
+        for (const column of ['created_at', 'last_activity_at', 'name']) {
+          await db.schema
+            .createIndex(`projects_${column}_id`)
+            .on('projects')
+            .columns([column, 'id'])
+            .execute();
+        }
+        await db.schema
+          .createIndex('projects_visibility_namespace_id')
+          .on('projects')
+          .columns(['visibility', 'namespace_id'])
+          .execute();
+        await db.schema
+          .createIndex('projects_namespace_id_visibility_created_at_id')
+          .on('projects')
+          .columns(['namespace_id', 'visibility', 'created_at', 'id'])
+          .execute();
+        await db.schema.dropIndex('projects_namespace_id').execute();
+        await db.schema.createIndex('groups_name_id').on('groups').columns(['name', 'id']).execute();
+      },
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { ACCESS_LEVELS, type Visibility } from '@berth/contract';
-import type { Kysely } from 'kysely';
-import type { GroupFacts } from '../access/access.js';
+import type { Expression, Kysely, SqlBool } from 'kysely';
+import type { GroupCondition, GroupFacts } from '../access/access.js';
 import type { BffDatabase, GroupRow } from '../db/schema.js';
-import { containsIgnoringCase } from '../db/sql-helpers.js';
+import { containsIgnoringCase, type PageWindow, type Sorting } from '../db/sql-helpers.js';
 import { badRequest, conflict } from '../errors.js';
 import { isoNow } from './clock.js';
 import {
@@ -26,6 +26,16 @@ export interface GroupChanges {
   path?: string | undefined;
   visibility?: Visibility | undefined;
   description?: string | undefined;
+}
+
+export type GroupSortKey = 'id' | 'name' | 'full_path';
+
+export interface GroupQuery {
+  /** Conditions from the access module: what the caller may see, at which access level. */
+  where: readonly GroupCondition[];
+  /** A substring of the name or path, ignoring case. */
+  search?: string | undefined;
+  topLevelOnly?: boolean | undefined;
 }
 
 export class GroupService {
@@ -86,6 +96,32 @@ export class GroupService {
     }
     if (filter.topLevelOnly) query = query.where('parent_id', 'is', null);
     return query.execute();
+  }
+
+  /** One page of the groups that meet every condition, ties broken by id, and how many there are in all. */
+  async page(
+    query: GroupQuery,
+    order: Sorting<GroupSortKey>,
+    window: PageWindow,
+  ): Promise<{ rows: GroupRow[]; total: number }> {
+    const filtered = this.db.selectFrom('groups').where((eb) => {
+      const filters: Expression<SqlBool>[] = query.where.map((condition) => condition(eb));
+      const needle = query.search;
+      if (needle) {
+        filters.push(
+          eb.or([containsIgnoringCase('groups.name', needle), containsIgnoringCase('groups.path', needle)]),
+        );
+      }
+      if (query.topLevelOnly) filters.push(eb('groups.parent_id', 'is', null));
+      return eb.and(filters);
+    });
+    let ordered = filtered.selectAll().orderBy(order.by, order.direction);
+    if (order.by !== 'id') ordered = ordered.orderBy('id', order.direction);
+    const rows = await ordered.limit(window.limit).offset(window.offset).execute();
+    const { total } = await filtered
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirstOrThrow();
+    return { rows, total: Number(total) };
   }
 
   /** Creates the group and makes its creator an Owner, as GitLab does. */

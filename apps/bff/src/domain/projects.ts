@@ -1,8 +1,13 @@
 import type { RegistryAccessLevel, Visibility } from '@berth/contract';
-import type { Kysely } from 'kysely';
-import type { ProjectFacts } from '../access/access.js';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import {
+  type Actor,
+  type ProjectCondition,
+  type ProjectFacts,
+  projectsWithRegistryView,
+} from '../access/access.js';
 import type { BffDatabase, GroupRow, ProjectRow } from '../db/schema.js';
-import { containsIgnoringCase } from '../db/sql-helpers.js';
+import { containsIgnoringCase, inGroupsAtOrBelow, type PageWindow, type Sorting } from '../db/sql-helpers.js';
 import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
 import { assertFullPathFree, assertVisibilityWithin, checkFullPathLength, prefixesOf } from './paths.js';
@@ -25,6 +30,40 @@ export interface ProjectChanges {
   description?: string | undefined;
   visibility?: Visibility | undefined;
   registryAccessLevel?: RegistryAccessLevel | undefined;
+}
+
+export type ProjectSortKey = 'id' | 'name' | 'full_path' | 'created_at' | 'last_activity_at';
+
+export interface ProjectQuery {
+  /** What the caller may see, from the access module: disjoint parts, a project is listed when it meets one. */
+  readable: readonly ProjectCondition[];
+  /** Further conditions from the access module (an access level), each of which a listed project meets. */
+  where: readonly ProjectCondition[];
+  /** A substring of the name or path, ignoring case. */
+  search?: string | undefined;
+  visibility?: Visibility | undefined;
+  /** Only the group's projects; with `deep`, its subgroups' too. */
+  group?: GroupRow | undefined;
+  deep?: boolean | undefined;
+}
+
+function projectFilters(eb: ExpressionBuilder<BffDatabase, 'projects'>, query: ProjectQuery) {
+  const filters: Expression<SqlBool>[] = query.where.map((condition) => condition(eb));
+  const needle = query.search;
+  if (needle) {
+    filters.push(
+      eb.or([containsIgnoringCase('projects.name', needle), containsIgnoringCase('projects.path', needle)]),
+    );
+  }
+  if (query.visibility) filters.push(eb('projects.visibility', '=', query.visibility));
+  if (query.group) {
+    filters.push(
+      query.deep
+        ? inGroupsAtOrBelow('projects.namespace_id', [query.group.id])
+        : eb('projects.namespace_id', '=', query.group.id),
+    );
+  }
+  return filters;
 }
 
 export class ProjectService {
@@ -79,31 +118,64 @@ export class ProjectService {
     return factsOf(project, new Map(groups.map((g) => [g.full_path, g.id])));
   }
 
-  /** Projects matching a name/path substring; under `groupPath` (and its subgroups when `deep`) if given. */
-  list(filter: { search?: string | undefined; group?: GroupRow; deep?: boolean }): Promise<ProjectRow[]> {
-    let query = this.db.selectFrom('projects').selectAll();
-    if (filter.search) {
-      const needle = filter.search;
-      query = query.where((eb) =>
-        eb.or([containsIgnoringCase('name', needle), containsIgnoringCase('path', needle)]),
-      );
-    }
-    const group = filter.group;
-    if (group) {
-      query = filter.deep
-        ? query.where((eb) =>
-            eb.or([
-              eb('namespace_id', '=', group.id),
-              eb(
-                eb.fn('substr', ['full_path', eb.val(1), eb.val(group.full_path.length + 1)]),
-                '=',
-                `${group.full_path}/`,
-              ),
-            ]),
-          )
-        : query.where('namespace_id', '=', group.id);
-    }
-    return query.execute();
+  /**
+   * One page of the projects that meet every condition, in a stable order (ties broken by id), and how
+   * many there are in all: filtered, counted and paged in the database, so the cost follows the page.
+   */
+  async page(
+    query: ProjectQuery,
+    order: Sorting<ProjectSortKey>,
+    window: PageWindow,
+  ): Promise<{ rows: ProjectRow[]; total: number }> {
+    const projects = this.db.selectFrom('projects');
+    // The page's ids first, from an index that covers the filters where one does (a group's projects by
+    // creation time), then only those rows: sorting ids is cheaper than sorting whole rows.
+    let pageIds = projects
+      .where((eb) => eb.and([...projectFilters(eb, query), eb.or(query.readable.map((part) => part(eb)))]))
+      .select('projects.id')
+      .orderBy(order.by, order.direction);
+    if (order.by !== 'id') pageIds = pageIds.orderBy('projects.id', order.direction);
+    let ordered = projects
+      .selectAll()
+      .where('projects.id', 'in', pageIds.limit(window.limit).offset(window.offset))
+      .orderBy(order.by, order.direction);
+    if (order.by !== 'id') ordered = ordered.orderBy('id', order.direction);
+    const rows = await ordered.execute();
+    // The parts are disjoint, so their counts add up; each is an index range rather than an OR per row.
+    const counts = await Promise.all(
+      query.readable.map((part) =>
+        projects
+          .where((eb) => eb.and([...projectFilters(eb, query), part(eb)]))
+          .select((eb) => eb.fn.countAll<number | string>().as('total'))
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    return { rows, total: counts.reduce((sum, { total }) => sum + Number(total), 0) };
+  }
+
+  /**
+   * The projects under the group (subgroups included) split by whether the actor may view their
+   * registry on the API (`containerRegistryPermissions(...).view`), in one query: what the group's registry list may
+   * show, and what it must not.
+   */
+  async registryVisibilityUnder(
+    actor: Actor,
+    group: GroupRow,
+    now: Date,
+  ): Promise<{ visible: ProjectRow[]; hidden: ProjectRow[] }> {
+    const mayView = projectsWithRegistryView(actor, now);
+    const rows = await this.db
+      .selectFrom('projects')
+      .selectAll()
+      .select((eb) => eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'))
+      .where(inGroupsAtOrBelow('projects.namespace_id', [group.id]))
+      .orderBy('full_path')
+      .execute();
+    const visible: ProjectRow[] = [];
+    const hidden: ProjectRow[] = [];
+    for (const { registry_visible, ...project } of rows)
+      (registry_visible === 1 ? visible : hidden).push(project);
+    return { visible, hidden };
   }
 
   async create(input: NewProjectInput): Promise<ProjectRow> {

@@ -1,14 +1,19 @@
 import type { PaginationQuery } from '@berth/contract';
 import type { Request, Response } from 'express';
 
-/** GitLab's offset pagination: returns one page and sets X-Total, X-Page, … and Link. */
+/** GitLab's offset pagination over a list in memory: returns one page and sets the headers. */
 export function paginate<T>(req: Request, res: Response, items: readonly T[], query: PaginationQuery): T[] {
   setPageHeaders(req, res, items.length, query);
-  const { page, per_page: perPage } = query;
-  return items.slice((page - 1) * perPage, page * perPage);
+  const { limit, offset } = pageWindow(query);
+  return items.slice(offset, offset + limit);
 }
 
-/** The headers of GitLab's offset pagination for a page of a list of `total` rows. */
+/** The rows of the requested page, for lists paged in the database. */
+export function pageWindow(query: PaginationQuery): { limit: number; offset: number } {
+  return { limit: query.per_page, offset: (query.page - 1) * query.per_page };
+}
+
+/** GitLab's pagination headers for a list of `total` items: X-Total, X-Page, … and Link. */
 export function setPageHeaders(req: Request, res: Response, total: number, query: PaginationQuery): void {
   const { page, per_page: perPage } = query;
   const totalPages = Math.max(1, Math.ceil(total / perPage));

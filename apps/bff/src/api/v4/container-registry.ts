@@ -20,7 +20,6 @@ import {
 } from '../../access/access.js';
 import type { ProjectRow } from '../../db/schema.js';
 import { prefixesOf } from '../../domain/paths.js';
-import { projectsWithVisibleRegistry } from '../../domain/registry-visibility.js';
 import { badRequest, notFound } from '../../errors.js';
 import { actorOf, context } from '../../http/context.js';
 import { setKeysetLinks, setPageHeaders } from '../../http/pagination.js';
@@ -121,7 +120,7 @@ export function containerRegistryRouter(services: Services, resources: Resources
     const { group } = await resources.group(actor, req.params.id, now);
     const query = parse(listContainerRepositoriesQuerySchema, req.query);
     const options = repositoryListOptions(query);
-    const { visible, hidden } = await projectsWithVisibleRegistry(services.projects, actor, group, now);
+    const { visible, hidden } = await services.projects.registryVisibilityUnder(actor, group, now);
     let page: RegistryRepositoryPage = EMPTY_PAGE;
     if (options && visible.length > 0) {
       // Send the registry whichever list of project paths is shorter.

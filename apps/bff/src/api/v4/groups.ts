@@ -1,14 +1,21 @@
 import {
+  ACCESS_LEVELS,
   createGroupRequestSchema,
   listGroupProjectsQuerySchema,
   listGroupsQuerySchema,
   updateGroupRequestSchema,
 } from '@berth/contract';
 import { Router } from 'express';
-import { groupPermissions, mayCreateTopLevelGroup, refusal } from '../../access/access.js';
+import {
+  groupPermissions,
+  groupsWithAccessLevel,
+  mayCreateTopLevelGroup,
+  readableGroups,
+  refusal,
+} from '../../access/access.js';
 import { forbidden } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
-import { paginate } from '../../http/pagination.js';
+import { pageWindow, paginate, setPageHeaders } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
 import { listProjects } from './projects.js';
@@ -22,27 +29,32 @@ export function groupsRouter(services: Services, resources: Resources): Router {
     const actor = actorOf(res);
     const query = parse(listGroupsQuerySchema, req.query);
     const now = new Date();
-    const index = await resources.index();
-    const rows = await services.groups.list({ search: query.search, topLevelOnly: query.top_level_only });
     // As in GitLab, a signed-in non-admin sees the groups they belong to unless all_available is set.
     const onlyMine =
       (actor.kind === 'user' && !actor.user.isAdmin && query.all_available !== true) || query.owned === true;
-    const visible = rows.filter((group) => {
-      const permissions = groupPermissions(actor, index.groupFacts(group), now);
-      if (!permissions.read) return false;
-      if (onlyMine && permissions.accessLevel === 0) return false;
-      if (query.owned && permissions.accessLevel < 50) return false;
-      return query.min_access_level === undefined || permissions.accessLevel >= query.min_access_level;
-    });
-    const key = query.order_by === 'path' ? 'full_path' : query.order_by === 'name' ? 'name' : 'id';
-    const direction = query.sort === 'asc' ? 1 : -1;
-    visible.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.id - b.id) * direction);
-    res.json(paginate(req, res, visible, query).map((group) => present.group(group, index.fullName(group))));
+    const minimumLevels = [
+      ...(onlyMine ? [1] : []),
+      ...(query.owned ? [ACCESS_LEVELS.owner] : []),
+      ...(query.min_access_level !== undefined ? [query.min_access_level] : []),
+    ];
+    const where = [readableGroups(actor, now)];
+    if (minimumLevels.length) where.push(groupsWithAccessLevel(actor, Math.max(...minimumLevels), now));
+    const { rows, total } = await services.groups.page(
+      { where, search: query.search, topLevelOnly: query.top_level_only },
+      {
+        by: query.order_by === 'path' ? 'full_path' : query.order_by === 'name' ? 'name' : 'id',
+        direction: query.sort,
+      },
+      pageWindow(query),
+    );
+    setPageHeaders(req, res, total, query);
+    const index = await resources.indexAbove(rows.map((group) => group.full_path));
+    res.json(rows.map((group) => present.group(group, index.fullName(group))));
   });
 
   router.get('/groups/:id', async (req, res) => {
     const { group } = await resources.group(actorOf(res), req.params.id, new Date());
-    res.json(present.group(group, (await resources.index()).fullName(group)));
+    res.json(present.group(group, (await resources.indexAbove([group.full_path])).fullName(group)));
   });
 
   router.get('/groups/:id/subgroups', async (req, res) => {
@@ -62,12 +74,10 @@ export function groupsRouter(services: Services, resources: Resources): Router {
   router.get('/groups/:id/projects', async (req, res) => {
     const { group } = await resources.group(actorOf(res), req.params.id, new Date());
     const query = parse(listGroupProjectsQuerySchema, req.query);
-    const rows = await services.projects.list({
-      search: query.search,
+    await listProjects(req, res, services, resources, query, {
       group,
       deep: query.include_subgroups === true,
     });
-    await listProjects(req, res, resources, rows, query);
   });
 
   router.post('/groups', async (req, res) => {

@@ -1,4 +1,5 @@
 import {
+  ACCESS_LEVELS,
   createJobTokenRequestSchema,
   createProjectRequestSchema,
   type JobToken,
@@ -13,15 +14,18 @@ import {
   type Actor,
   containerRegistryPermissions,
   effectiveAccessLevel,
+  type ProjectCondition,
   projectPermissions,
+  projectsWithAccessLevel,
+  readableProjectParts,
   refusal,
 } from '../../access/access.js';
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
-import type { ProjectRow } from '../../db/schema.js';
 import { pathFromName } from '../../domain/paths.js';
+import type { ProjectQuery } from '../../domain/projects.js';
 import { badRequest, forbidden } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
-import { paginate } from '../../http/pagination.js';
+import { pageWindow, setPageHeaders } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
 import { registryCi } from './presenters.js';
@@ -52,36 +56,47 @@ export function presentProject(
   );
 }
 
-/** Lists the projects the caller may see, filtered, sorted and paginated the GitLab way. */
+/**
+ * Lists the projects the caller may see, filtered, sorted and paginated the GitLab way. The access
+ * module's conditions filter in SQL, so only the page's rows (and the groups above them) are read.
+ */
 export async function listProjects(
   req: Request,
   res: Response,
+  services: Services,
   resources: Resources,
-  rows: ProjectRow[],
   query: ListProjectsQuery,
+  scope: Pick<ProjectQuery, 'group' | 'deep'> = {},
 ): Promise<void> {
   const actor = actorOf(res);
   const now = new Date();
-  const index = await resources.index();
-  const visible = rows.flatMap((project) => {
-    const group = index.byId.get(project.namespace_id);
-    const permissions = projectPermissions(actor, index.projectFacts(project), now);
-    if (!group || !permissions.read) return [];
-    if (query.visibility && project.visibility !== query.visibility) return [];
-    if (query.membership && permissions.accessLevel === 0) return [];
-    if (query.owned && permissions.accessLevel < 50) return [];
-    if (query.min_access_level !== undefined && permissions.accessLevel < query.min_access_level) return [];
-    return [{ project, group, permissions }];
-  });
-  const key = query.order_by === 'path' ? 'full_path' : query.order_by;
-  const direction = query.sort === 'asc' ? 1 : -1;
-  visible.sort((a, b) => {
-    const left = a.project[key];
-    const right = b.project[key];
-    return (left < right ? -1 : left > right ? 1 : a.project.id - b.project.id) * direction;
-  });
+  const where: ProjectCondition[] = [];
+  const minimumLevels = [
+    ...(query.membership ? [1] : []),
+    ...(query.owned ? [ACCESS_LEVELS.owner] : []),
+    ...(query.min_access_level !== undefined ? [query.min_access_level] : []),
+  ];
+  if (minimumLevels.length) where.push(projectsWithAccessLevel(actor, Math.max(...minimumLevels), now));
+  const { rows, total } = await services.projects.page(
+    {
+      readable: readableProjectParts(actor, now),
+      where,
+      search: query.search,
+      visibility: query.visibility,
+      ...scope,
+    },
+    { by: query.order_by === 'path' ? 'full_path' : query.order_by, direction: query.sort },
+    pageWindow(query),
+  );
+  setPageHeaders(req, res, total, query);
+  const index = await resources.indexAbove(rows.map((project) => project.full_path));
   res.json(
-    paginate(req, res, visible, query).map((loaded) => presentProject(resources, index, actor, loaded, now)),
+    rows.map((project) => {
+      const group = index.byId.get(project.namespace_id);
+      if (!group) throw new Error(`project ${project.id} has no namespace group`);
+      const permissions = projectPermissions(actor, index.projectFacts(project), now);
+      return presentProject(resources, index, actor, { project, group, permissions }, now);
+    }),
   );
 }
 
@@ -90,14 +105,15 @@ export function projectsRouter(services: Services, resources: Resources): Router
 
   router.get('/projects', async (req, res) => {
     const query = parse(listProjectsQuerySchema, req.query);
-    await listProjects(req, res, resources, await services.projects.list({ search: query.search }), query);
+    await listProjects(req, res, services, resources, query);
   });
 
   router.get('/projects/:id', async (req, res) => {
     const now = new Date();
     const loaded = await resources.project(actorOf(res), req.params.id, now);
+    const index = await resources.indexAbove([loaded.project.full_path]);
     res.json({
-      ...presentProject(resources, await resources.index(), actorOf(res), loaded, now),
+      ...presentProject(resources, index, actorOf(res), loaded, now),
       container_expiration_policy: await services.cleanupPolicies.get(loaded.project.id),
     });
   });

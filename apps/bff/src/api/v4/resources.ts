@@ -17,7 +17,7 @@ import { parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
 import { Presenter } from './presenters.js';
 
-/** Every group, read once per request, to find ancestors and full names without a query per row. */
+/** Groups read once per request, to find ancestors and full names without a query per row. */
 export class GroupIndex {
   private readonly byPath: Map<string, GroupRow>;
   readonly byId: Map<number, GroupRow>;
@@ -76,6 +76,12 @@ export class Resources {
 
   async index(): Promise<GroupIndex> {
     return new GroupIndex(await this.services.groups.list({}));
+  }
+
+  /** The groups above the given full paths only: enough to present one page of a list. */
+  async indexAbove(fullPaths: readonly string[]): Promise<GroupIndex> {
+    const above = new Set(fullPaths.flatMap((fullPath) => prefixesOf(fullPath)));
+    return new GroupIndex(await this.services.groups.byFullPaths([...above]));
   }
 
   id(raw: unknown): ResourceId {

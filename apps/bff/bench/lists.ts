@@ -1,0 +1,364 @@
+/**
+ * `pnpm bench`, BFF part: do the project lists cost what the page costs, or what the instance holds?
+ * The same lists on an instance of 300 projects and one of 30,000, through the real BFF process; prints
+ * a Markdown table and writes JSON.
+ *
+ *   pnpm bench:lists   (or node apps/bff/dist/bench/lists.js [--quick] [--json file] after pnpm build)
+ *
+ * With BERTH_BENCH_POSTGRES_URL=postgres://… (a server where it may create and drop its own databases)
+ * it measures on PostgreSQL as well as on SQLite.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '@berth/sql';
+import { createPostgresDatabase } from '@berth/sql/testing';
+import { type Actor, ANONYMOUS } from '../src/access/access.js';
+import { loadConfig } from '../src/config.js';
+import type { BffDatabase } from '../src/db/schema.js';
+import { GroupService } from '../src/domain/groups.js';
+import { ProjectService } from '../src/domain/projects.js';
+import { UserService } from '../src/domain/users.js';
+import { getOnce, interleavedLatency, type LoadResult, percentile, wrk } from './list-load.js';
+import { type SeededInstance, seedInstance } from './list-seed.js';
+
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } },
+});
+const SIZES = args.quick ? [300, 3000] : [300, 30_000];
+const SAMPLES = args.quick ? 50 : 200;
+const WARMUP = 20;
+const CONNECTIONS = 8;
+const ROUNDS = args.quick ? 1 : 3;
+const ROUND_SECONDS = args.quick ? 2 : 4;
+const PAGE = 20;
+
+const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+const serverJs = join(appRoot, 'dist/src/server.js');
+const log = (message: string) =>
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+
+interface ListCase {
+  id: string;
+  label: string;
+  path: string;
+  /** Rows the whole list holds for the member, from the seed plan. */
+  total(seeded: SeededInstance): number;
+}
+
+const LISTS: ListCase[] = [
+  {
+    id: 'projects',
+    label: 'GET /projects?per_page=20 (member)',
+    path: `/api/v4/projects?per_page=${PAGE}`,
+    total: (s) => s.visibleToMember,
+  },
+  {
+    id: 'projects-by-name',
+    label: 'GET /projects?order_by=name&sort=asc&per_page=20&page=3 (member)',
+    path: `/api/v4/projects?order_by=name&sort=asc&per_page=${PAGE}&page=3`,
+    total: (s) => s.visibleToMember,
+  },
+  {
+    id: 'group-projects',
+    label: 'GET /groups/org-0/projects?include_subgroups=true&per_page=20 (member)',
+    path: `/api/v4/groups/org-0/projects?include_subgroups=true&per_page=${PAGE}`,
+    total: (s) => s.visibleUnderOrg0,
+  },
+];
+
+interface Figures {
+  p50: number;
+  p99: number;
+  /** CPU time the BFF process spent per request (user + system), which other load on the machine barely moves. */
+  cpuMs: number;
+  loadP50: number;
+  loadP99: number;
+  rps: number;
+}
+
+type Results = Record<string, Record<string, Record<number, Figures>>>;
+
+function record(results: Results, dialect: string, id: string, size: number, figures: Figures): void {
+  const byList = results[dialect] ?? {};
+  results[dialect] = byList;
+  byList[id] = { ...byList[id], [size]: figures };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the BFF exited with ${child.exitCode}`);
+    try {
+      if ((await getOnce(new URL('/api/v4/groups', url), {})).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the BFF did not start within 30 s');
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+interface Instance {
+  size: number;
+  pid: number;
+  base: string;
+  seeded: SeededInstance;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Seeds an instance of `size` projects and starts the real BFF process on it. */
+async function startInstance(
+  dialect: string,
+  size: number,
+  postgresAdminUrl: string | undefined,
+): Promise<Instance> {
+  const tag = `[${dialect} ${size.toLocaleString('en')}]`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-lists-'));
+  const database = postgresAdminUrl ? await createPostgresDatabase(postgresAdminUrl) : undefined;
+  const port = await freePort();
+  const env = {
+    BERTH_DATA_DIR: dataDir,
+    BFF_PORT: String(port),
+    BERTH_ROOT_PASSWORD: 'bench-root-password',
+    // Request logs off, as in the registry's bench: the figures are the lists' cost.
+    LOG_LEVEL: 'warn',
+    ...(database && { BFF_DATABASE_URL: database.url }),
+  };
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (child) live.delete(child);
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    log(`${tag} seeding`);
+    const started = performance.now();
+    const seeded = await seedInstance(loadConfig(env), size);
+    log(`${tag} seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    child = spawn(process.execPath, [serverJs], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    live.add(child);
+    const base = `http://127.0.0.1:${port}`;
+    await waitUntilUp(base, child);
+    return { size, pid: child.pid!, base, seeded, dataDir, databaseUrl: database?.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const median = (values: number[]) => percentile(values, 0.5);
+
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
+const TICK_MS = 10;
+
+/** CPU time (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * Both instances run side by side and take turns: request by request for the one-connection latencies,
+ * round by round under wrk. The machine may be busy with other work; taking turns spreads that over
+ * both, so the ratio between them stays meaningful.
+ */
+async function measureLists(dialect: string, instances: Instance[], results: Results): Promise<void> {
+  for (const list of LISTS) {
+    const targets = [];
+    for (const instance of instances) {
+      const url = new URL(list.path, instance.base);
+      const headers = { 'PRIVATE-TOKEN': instance.seeded.memberToken };
+      const first = await getOnce(url, headers);
+      const expected = list.total(instance.seeded);
+      if (first.status !== 200 || first.headers['x-total'] !== String(expected))
+        throw new Error(`${url}: ${first.status}, X-Total ${first.headers['x-total']}, expected ${expected}`);
+      const rows: unknown = JSON.parse(first.body);
+      if (!Array.isArray(rows) || rows.length !== Math.min(PAGE, expected))
+        throw new Error(`${url}: not a page of ${PAGE} rows`);
+      targets.push({ url, headers, expected: first.body });
+    }
+    log(`[${dialect}] ${list.id}: ${SAMPLES} requests in turn on each instance`);
+    const cpuBefore = instances.map((instance) => cpuTimeMs(instance.pid));
+    const times = await interleavedLatency(targets, WARMUP, SAMPLES);
+    const cpuPerRequest = instances.map(
+      (instance, index) => (cpuTimeMs(instance.pid) - cpuBefore[index]!) / (WARMUP + SAMPLES),
+    );
+    log(
+      `[${dialect}] ${list.id}: wrk, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s each`,
+    );
+    for (const target of targets) await wrk(target.url, target.headers, CONNECTIONS, 1);
+    const rounds: LoadResult[][] = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [index, target] of targets.entries()) {
+        rounds[index]!.push(await wrk(target.url, target.headers, CONNECTIONS, ROUND_SECONDS));
+      }
+    }
+    instances.forEach((instance, index) => {
+      const loaded = rounds[index]!;
+      record(results, dialect, list.id, instance.size, {
+        p50: percentile(times[index]!, 0.5),
+        p99: percentile(times[index]!, 0.99),
+        cpuMs: cpuPerRequest[index]!,
+        loadP50: median(loaded.map((r) => r.p50Ms)),
+        loadP99: median(loaded.map((r) => r.p99Ms)),
+        rps: median(loaded.map((r) => r.requestsPerSecond)),
+      });
+    });
+  }
+}
+
+/** The group registry list's question, asked in-process of each instance's database (no endpoint yet). */
+async function measureRegistryVisible(
+  dialect: string,
+  instances: Instance[],
+  results: Results,
+): Promise<void> {
+  const opened = await Promise.all(
+    instances.map(async (instance) => {
+      const database = openDatabase<BffDatabase>({
+        url: instance.databaseUrl,
+        sqlitePath: join(instance.dataDir, 'bff', 'bff.db'),
+      });
+      const users = new UserService(database.db);
+      const member = (await users.findByUsername('member'))!;
+      const actor: Actor = { kind: 'user', user: await users.principal(member), scopes: ['api'] };
+      const org0 = (await new GroupService(database.db).findByFullPath('org-0'))!;
+      const projects = new ProjectService(database.db);
+      const now = new Date();
+      const ask = async (who: Actor) => (await projects.registryVisibilityUnder(who, org0, now)).visible;
+      const visible = await ask(actor);
+      if (visible.length !== instance.seeded.registryVisibleUnderOrg0)
+        throw new Error(
+          `registryVisibilityUnder: ${visible.length}, expected ${instance.seeded.registryVisibleUnderOrg0}`,
+        );
+      if ((await ask(ANONYMOUS)).length >= visible.length)
+        throw new Error('registryVisibilityUnder: anonymous sees as much as the member');
+      return { database, run: () => ask(actor) };
+    }),
+  );
+  try {
+    const times: number[][] = instances.map(() => []);
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      for (const [index, { run }] of opened.entries()) {
+        const t0 = performance.now();
+        await run();
+        if (i >= WARMUP) times[index]!.push(performance.now() - t0);
+      }
+    }
+    for (const [index, instance] of instances.entries()) {
+      record(results, dialect, 'registry-visible', instance.size, {
+        p50: percentile(times[index]!, 0.5),
+        p99: percentile(times[index]!, 0.99),
+        cpuMs: Number.NaN,
+        loadP50: Number.NaN,
+        loadP99: Number.NaN,
+        rps: Number.NaN,
+      });
+    }
+  } finally {
+    for (const { database } of opened) await database.close();
+  }
+}
+
+const ms = (value: number) => (Number.isNaN(value) ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
+
+function report(results: Results): string {
+  const [small, large] = SIZES as [number, number];
+  const labels: Record<string, string> = {
+    ...Object.fromEntries(LISTS.map((l) => [l.id, l.label])),
+    'registry-visible': 'ProjectService.registryVisibilityUnder(member, org-0), in-process, no HTTP',
+  };
+  const lines = [
+    `Project lists over ${small.toLocaleString('en')} and ${large.toLocaleString('en')} projects; ` +
+      `both instances side by side, taking turns; one connection: p50/p99 of ${SAMPLES} requests; ${CONNECTIONS} connections: wrk, median of ${ROUNDS} rounds of ${ROUND_SECONDS} s.`,
+    '',
+  ];
+  for (const [dialect, byList] of Object.entries(results)) {
+    lines.push(
+      `### ${dialect}`,
+      '',
+      `| list | ${small} p50 / p99 ms | ${large} p50 / p99 ms | p50 ratio | BFF CPU ms per request, ${small} / ${large} | ${small}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | ${large}, ${CONNECTIONS} conn. p50 / p99 ms, req/s | loaded p50 ratio |`,
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const [id, bySize] of Object.entries(byList)) {
+      const a = bySize[small];
+      const b = bySize[large];
+      if (!a || !b) continue;
+      const loaded = (f: Figures) =>
+        Number.isNaN(f.rps) ? '—' : `${ms(f.loadP50)} / ${ms(f.loadP99)}, ${Math.round(f.rps)}`;
+      const loadedRatio = Number.isNaN(a.loadP50) ? '—' : `${(b.loadP50 / a.loadP50).toFixed(2)}×`;
+      lines.push(
+        `| ${labels[id]} | ${ms(a.p50)} / ${ms(a.p99)} | ${ms(b.p50)} / ${ms(b.p99)} | ${(b.p50 / a.p50).toFixed(2)}× | ${ms(a.cpuMs)} / ${ms(b.cpuMs)} | ${loaded(a)} | ${loaded(b)} | ${loadedRatio} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const postgres = process.env.BERTH_BENCH_POSTGRES_URL;
+  const dialects: [string, string | undefined][] = [['sqlite', undefined]];
+  if (postgres) dialects.push(['postgres', postgres]);
+  const results: Results = {};
+  for (const [dialect, url] of dialects) {
+    const instances: Instance[] = [];
+    try {
+      for (const size of SIZES) instances.push(await startInstance(dialect, size, url));
+      await measureLists(dialect, instances, results);
+      await measureRegistryVisible(dialect, instances, results);
+    } finally {
+      for (const instance of instances) await instance.stop();
+    }
+  }
+  process.stdout.write(`${report(results)}\n`);
+  const jsonPath = resolve(args.json ?? join(appRoot, 'bench/data/lists-latest.json'));
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify({ sizes: SIZES, results }, null, 2)}\n`);
+  log(`results written to ${jsonPath}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.stack : error}\n`);
+    process.exit(2);
+  },
+);
