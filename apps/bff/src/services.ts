@@ -3,6 +3,7 @@ import { CredentialResolver } from './auth/credentials.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { GroupService } from './domain/groups.js';
+import { ImagePaths } from './domain/image-paths.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
 import { TokenService } from './domain/tokens.js';
@@ -18,6 +19,7 @@ export interface Services {
   projects: ProjectService;
   members: MemberService;
   tokens: TokenService;
+  imagePaths: ImagePaths;
   credentials: CredentialResolver;
   registry: RegistryClient;
 }
@@ -42,6 +44,7 @@ export function createServices(
     projects: new ProjectService(db),
     members: new MemberService(db),
     tokens,
+    imagePaths: new ImagePaths(db, registry),
     credentials: new CredentialResolver(users, tokens),
     registry,
   };

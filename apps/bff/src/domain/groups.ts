@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import type { GroupFacts } from '../access/access.js';
 import type { BffDatabase, GroupRow } from '../db/schema.js';
 import { containsIgnoringCase } from '../db/sql-helpers.js';
-import { badRequest, conflict } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
+import { findPersonalNamespace } from './namespaces.js';
 import {
   assertFullPathFree,
   assertVisibilityWithin,
@@ -23,7 +24,6 @@ export interface NewGroupInput {
 
 export interface GroupChanges {
   name?: string | undefined;
-  path?: string | undefined;
   visibility?: Visibility | undefined;
   description?: string | undefined;
 }
@@ -37,6 +37,10 @@ export class GroupService {
 
   findByFullPath(fullPath: string): Promise<GroupRow | undefined> {
     return this.db.selectFrom('groups').selectAll().where('full_path', '=', fullPath).executeTakeFirst();
+  }
+
+  personalNamespaceOf(userId: number): Promise<GroupRow | undefined> {
+    return findPersonalNamespace(this.db, userId);
   }
 
   /** A GitLab `:id`: a number or a full path. */
@@ -53,7 +57,12 @@ export class GroupService {
 
   async facts(group: GroupRow): Promise<GroupFacts> {
     const ancestors = await this.byFullPaths(prefixesOf(group.full_path));
-    return { id: group.id, visibility: group.visibility, ancestorIds: ancestors.map((g) => g.id) };
+    return {
+      id: group.id,
+      visibility: group.visibility,
+      kind: group.kind,
+      ancestorIds: ancestors.map((g) => g.id),
+    };
   }
 
   /** Facts for many groups at once, from one read of the group table. */
@@ -70,14 +79,21 @@ export class GroupService {
         {
           id: group.id,
           visibility: group.visibility,
+          kind: group.kind,
           ancestorIds: prefixesOf(group.full_path).flatMap((path) => idByPath.get(path) ?? []),
         },
       ]),
     );
   }
 
-  list(filter: { search?: string | undefined; topLevelOnly?: boolean | undefined }): Promise<GroupRow[]> {
+  /** Groups and personal namespaces; only those of `kind` when given. */
+  list(filter: {
+    search?: string | undefined;
+    topLevelOnly?: boolean | undefined;
+    kind?: GroupRow['kind'];
+  }): Promise<GroupRow[]> {
     let query = this.db.selectFrom('groups').selectAll();
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
     if (filter.search) {
       const needle = filter.search;
       query = query.where((eb) =>
@@ -126,23 +142,20 @@ export class GroupService {
   }
 
   async update(group: GroupRow, changes: GroupChanges): Promise<GroupRow> {
-    if (changes.path !== undefined && changes.path !== group.path) {
-      throw badRequest(
-        'path cannot be changed: images pushed under the old path would no longer belong to the group',
-      );
-    }
     if (changes.visibility !== undefined && changes.visibility !== group.visibility) {
       const parent = group.parent_id === null ? undefined : await this.findById(group.parent_id);
       if (parent) assertVisibilityWithin(changes.visibility, parent.visibility, 'group', 'parent group');
       await this.assertNoChildAbove(group, changes.visibility);
     }
+    const set = {
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.visibility !== undefined && { visibility: changes.visibility }),
+      ...(changes.description !== undefined && { description: changes.description }),
+    };
+    if (Object.keys(set).length === 0) return group;
     return this.db
       .updateTable('groups')
-      .set({
-        ...(changes.name !== undefined && { name: changes.name }),
-        ...(changes.visibility !== undefined && { visibility: changes.visibility }),
-        ...(changes.description !== undefined && { description: changes.description }),
-      })
+      .set(set)
       .where('id', '=', group.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -167,28 +180,5 @@ export class GroupService {
         `visibility ${visibility} is not allowed: the group has a subgroup or project with a higher visibility`,
       );
     }
-  }
-
-  /**
-   * Deletes an empty group with its members and deploy tokens. A group that still holds subgroups or
-   * projects is refused: their images would outlive them in the registry.
-   */
-  async remove(group: GroupRow): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const child =
-        (await trx.selectFrom('groups').select('id').where('parent_id', '=', group.id).executeTakeFirst()) ??
-        (await trx
-          .selectFrom('projects')
-          .select('id')
-          .where('namespace_id', '=', group.id)
-          .executeTakeFirst());
-      if (child) throw conflict('The group still has subgroups or projects; delete them first');
-      await trx
-        .deleteFrom('members')
-        .where('source_type', '=', 'group')
-        .where('source_id', '=', group.id)
-        .execute();
-      await trx.deleteFrom('groups').where('id', '=', group.id).execute();
-    });
   }
 }

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { RegistryClient } from '../../src/registry/registry-client.js';
 import type { Services } from '../../src/services.js';
 
 export const ROOT_PASSWORD = 'root-password-for-tests';
@@ -24,6 +25,7 @@ export interface RunningBff {
 export async function startBff(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  registry?: RegistryClient,
 ): Promise<RunningBff> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bff-'));
   const database = await target.create();
@@ -42,6 +44,7 @@ export async function startBff(
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
+    ...(registry && { registry }),
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
