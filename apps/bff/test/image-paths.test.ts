@@ -3,8 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BffDatabase } from '../src/db/schema.js';
 import {
   Api,
   createUsers,
@@ -198,6 +201,46 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       await expectPulls('crew/sub/deep', 'alice');
     });
 
+    it('moves the images back when the rows cannot follow them', async () => {
+      const alice = world.users.alice!.api;
+      const project = await alice.expect(201, 'POST', '/projects', { path: 'roll', namespace_id: team.id });
+      await push('crew/roll', 'alice');
+      const side = openDatabase<BffDatabase>({
+        url: bff.config.databaseUrl,
+        sqlitePath: join(bff.dataDir, 'bff', 'bff.db'),
+      });
+      try {
+        // The database refuses this one path, as a full disk or a lost connection would.
+        if (side.dialect === 'sqlite') {
+          await sql`create trigger refuse_path before update on projects when new.full_path = 'crew/rolled'
+            begin select raise(abort, 'refused'); end`.execute(side.db);
+        } else {
+          await sql`create function refuse_path() returns trigger language plpgsql as $$
+            begin if new.full_path = 'crew/rolled' then raise exception 'refused'; end if; return new; end $$`.execute(
+            side.db,
+          );
+          await sql`create trigger refuse_path before update on projects for each row execute function refuse_path()`.execute(
+            side.db,
+          );
+        }
+        const failed = await alice.put(`/projects/${project.id}`, { path: 'rolled' });
+        expect(failed.status).toBe(500);
+        expect((await alice.expect(200, 'GET', `/projects/${project.id}`)).path_with_namespace).toBe(
+          'crew/roll',
+        );
+        expect(await registryPaths('crew/roll')).toEqual(['crew/roll']);
+        expect(await registryPaths('crew/rolled')).toEqual([]);
+        await expectPulls('crew/roll', 'alice');
+      } finally {
+        await sql`drop trigger refuse_path${sql.raw(side.dialect === 'postgres' ? ' on projects' : '')}`.execute(
+          side.db,
+        );
+        await side.close();
+      }
+      await alice.expect(200, 'PUT', `/projects/${project.id}`, { path: 'rolled' });
+      await expectPulls('crew/rolled', 'alice');
+    });
+
     it('gives a project created at a path given up by a rename or transfer none of the old images', async () => {
       const alice = world.users.alice!.api;
       const crew = await alice.expect(200, 'GET', `/groups/${team.id}`);
@@ -216,6 +259,21 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       expect(afterTransfer.output).toMatch(ABSENT);
       await expectPulls('alice/new', 'alice');
     });
+  });
+
+  it('lets the owner push to projects in their personal namespace, and nobody else', async () => {
+    await world.users.alice!.api.expect(201, 'POST', '/projects', { path: 'tools', visibility: 'public' });
+    await push('alice/tools/cli', 'alice');
+    const byBob = await pushImage(registry, second, 'alice/tools/cli', as.bob);
+    expect(byBob.ok).toBe(false);
+    expect(byBob.output).toMatch(REFUSED);
+    // Public: everyone pulls, and what they pull is still alice's image.
+    await expectPulls('alice/tools/cli', 'bob');
+    expect((await pull('alice/tools/cli', undefined)).ok).toBe(true);
+    const bobsOwn = await world.users.bob!.api.expect(201, 'POST', '/projects', { path: 'tools' });
+    expect(bobsOwn.path_with_namespace).toBe('bob/tools');
+    await push('bob/tools', 'bob', second);
+    await expectRefused('bob/tools', 'alice');
   });
 
   describe('deletion', () => {
