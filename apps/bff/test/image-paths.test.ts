@@ -104,6 +104,14 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
     it('renames a project: its images pull at the new path and nothing answers at the old one', async () => {
       const refused = await world.users.bob!.api.put(`/projects/${app.id}`, { path: 'svc' });
       expect(refused.status).toBe(403);
+      const alice = world.users.alice!.api;
+      await alice.expect(201, 'POST', '/projects', { path: 'busy', namespace_id: team.id });
+      const taken = await alice.put(`/projects/${app.id}`, { path: 'busy' });
+      expect(taken.status).toBe(400);
+      expect(taken.body.message).toMatch(/"team\/busy" has already been taken/);
+      const invalid = await alice.put(`/projects/${app.id}`, { path: 'Bad_' });
+      expect(invalid.status).toBe(400);
+      expect(await registryPaths('team/app')).toEqual(['team/app', 'team/app/worker']);
       const renamed = await world.users.alice!.api.expect(200, 'PUT', `/projects/${app.id}`, { path: 'svc' });
       expect(renamed).toMatchObject({ path: 'svc', path_with_namespace: 'team/svc' });
       expect(await registryPaths('team')).toEqual(['team/svc', 'team/svc/worker']);
