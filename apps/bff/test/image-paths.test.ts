@@ -202,6 +202,17 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       expect(await registryPaths('crew/taken')).toEqual(['crew/taken/x']);
       await expectPulls('crew/svc', 'alice');
 
+      // The registry's dry run refuses a rename that would make an image name too long.
+      // (239 characters: skopeo counts the registry host into its own 255-character limit.)
+      const long = await alice.expect(201, 'POST', '/projects', { path: 'l', namespace_id: team.id });
+      const longest = `crew/l/${'a'.repeat(232)}`;
+      await push(longest, 'alice');
+      const tooLong = await alice.put(`/projects/${long.id}`, { path: 'l-with-a-much-longer-name' });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.message).toMatch(/invalid image name/);
+      expect(await registryPaths('crew/l')).toEqual([longest]);
+      expect((await alice.expect(200, 'GET', `/projects/${long.id}`)).path).toBe('l');
+
       await pushAsOperator('elsewhere/svc');
       const renamed = await alice.put(`/groups/${team.id}`, { path: 'elsewhere' });
       expect(renamed.status).toBe(409);
