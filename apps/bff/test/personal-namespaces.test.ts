@@ -45,6 +45,16 @@ describe.each(databaseTargets())('personal namespaces on $dialect', (target) => 
     // Private by default: another user sees only the public one.
     await world.users.bob!.api.expect(404, 'GET', `/projects/${tools.id}`);
     await world.users.bob!.api.expect(200, 'GET', `/projects/${byId.id}`);
+    const owned = await alice.expect(200, 'GET', '/projects?owned=true&order_by=path&sort=asc');
+    expect(owned.map((p: { path_with_namespace: string }) => p.path_with_namespace)).toEqual([
+      'alice/api',
+      'alice/tools',
+      'alice/web',
+    ]);
+    const members = await world.users.bob!.api.expect(200, 'GET', `/projects/${byId.id}/members/all`);
+    expect(
+      members.map((m: { username: string; access_level: number }) => [m.username, m.access_level]),
+    ).toEqual([['alice', 50]]);
   });
 
   it('lets nobody but the owner (and admins) create projects there', async () => {
