@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { CleanupPolicyService } from './domain/cleanup-policies.js';
 import { GroupService } from './domain/groups.js';
+import { ImagePaths } from './domain/image-paths.js';
 import { LeaseService } from './domain/leases.js';
 import { MemberService } from './domain/members.js';
 import { ProjectService } from './domain/projects.js';
@@ -21,6 +22,7 @@ export interface Services {
   projects: ProjectService;
   members: MemberService;
   tokens: TokenService;
+  imagePaths: ImagePaths;
   credentials: CredentialResolver;
   registry: RegistryClient;
   repositoryDeletions: RepositoryDeletions;
@@ -48,6 +50,7 @@ export function createServices(
     projects: new ProjectService(db),
     members: new MemberService(db),
     tokens,
+    imagePaths: new ImagePaths(db, registry),
     credentials: new CredentialResolver(users, tokens),
     registry,
     repositoryDeletions: new RepositoryDeletions(db, registry),

@@ -203,11 +203,14 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
       (actor.kind === 'user' && !actor.user.isAdmin && query.all_available !== 'true') ||
       query.owned === 'true';
     const visible = all.filter((group) => {
+      // Personal namespaces are not groups (GET /groups leaves them out).
+      if (group.kind !== 'group') return false;
       const search = query.search?.toLowerCase();
       if (search && !group.name.toLowerCase().includes(search) && !group.path.includes(search)) return false;
       if (query.top_level_only === 'true' && group.parent_id !== null) return false;
       const facts = {
         id: group.id,
+        kind: group.kind,
         visibility: group.visibility,
         ancestorIds: prefixesOf(group.full_path).map((path) => ids.get(path)!),
       };

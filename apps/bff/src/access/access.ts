@@ -63,6 +63,8 @@ export interface ProjectFacts {
 export interface GroupFacts {
   id: number;
   visibility: Visibility;
+  /** `user`: a personal namespace, whose owner holds an Owner membership of it. */
+  kind: 'group' | 'user';
   /** Ids of the groups above this one, root first (not including itself). */
   ancestorIds: readonly number[];
 }
@@ -204,6 +206,8 @@ export interface ProjectPermissions {
   registry: RegistryAction[];
   /** Settings, visibility, registry access level (Maintainer+). */
   update: boolean;
+  /** Changing the path or transferring moves every image of the project: Owner, as GitLab's transfer. */
+  changePath: boolean;
   remove: boolean;
   /** Highest access level the actor may grant or change; 0 when it may not manage members. */
   manageMembersUpTo: number;
@@ -222,6 +226,7 @@ export function projectPermissions(actor: Actor, project: ProjectFacts, now: Dat
     read,
     registry: registryActions(actor, project, now),
     update: atLeast(ACCESS_LEVELS.maintainer),
+    changePath: atLeast(ACCESS_LEVELS.owner),
     remove: atLeast(ACCESS_LEVELS.owner),
     manageMembersUpTo: write ? grantableLevel(user, level) : 0,
     manageDeployTokens: atLeast(ACCESS_LEVELS.maintainer),
@@ -233,6 +238,8 @@ export interface GroupPermissions {
   accessLevel: number;
   read: boolean;
   update: boolean;
+  /** Renaming the path or transferring the group moves every image below it. */
+  changePath: boolean;
   remove: boolean;
   createSubgroup: boolean;
   createProject: boolean;
@@ -240,21 +247,24 @@ export interface GroupPermissions {
   manageDeployTokens: boolean;
 }
 
-export function groupPermissions(actor: Actor, group: GroupFacts, now: Date): GroupPermissions {
+export function groupPermissions(actor: Actor, facts: GroupFacts, now: Date): GroupPermissions {
   const user = principal(actor);
-  const level = user ? effectiveAccessLevel(user, { groupIds: [...group.ancestorIds, group.id] }, now) : 0;
-  const read = apiAccess(actor) !== 'none' && mayView(actor, group.visibility, level);
+  const level = user ? effectiveAccessLevel(user, { groupIds: [...facts.ancestorIds, facts.id] }, now) : 0;
+  const read = apiAccess(actor) !== 'none' && mayView(actor, facts.visibility, level);
   const write = read && apiAccess(actor) === 'write' && user !== undefined;
   const atLeast = (required: number) => write && (user.isAdmin || level >= required);
+  // A personal namespace holds its owner's projects and nothing else; it changes only with its user.
+  const group = facts.kind === 'group';
   return {
     accessLevel: level,
     read,
-    update: atLeast(ACCESS_LEVELS.owner),
-    remove: atLeast(ACCESS_LEVELS.owner),
-    createSubgroup: atLeast(ACCESS_LEVELS.maintainer),
+    update: group && atLeast(ACCESS_LEVELS.owner),
+    changePath: group && atLeast(ACCESS_LEVELS.owner),
+    remove: group && atLeast(ACCESS_LEVELS.owner),
+    createSubgroup: group && atLeast(ACCESS_LEVELS.maintainer),
     createProject: atLeast(ACCESS_LEVELS.maintainer),
-    manageMembersUpTo: write ? grantableLevel(user, level) : 0,
-    manageDeployTokens: atLeast(ACCESS_LEVELS.maintainer),
+    manageMembersUpTo: group && write ? grantableLevel(user, level) : 0,
+    manageDeployTokens: group && atLeast(ACCESS_LEVELS.maintainer),
   };
 }
 

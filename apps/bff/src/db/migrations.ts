@@ -1,5 +1,7 @@
+import { explainPathSegmentProblem } from '@berth/contract';
 import type { Dialect } from '@berth/sql';
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import type { BffDatabase } from './schema.js';
 
 /** The BFF's migrations; ids are the one place the two dialects differ. */
 export function bffMigrations(dialect: Dialect): Record<string, Migration> {
@@ -234,5 +236,85 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('groups_name_id').on('groups').columns(['name', 'id']).execute();
       },
     },
+    '0005_personal_namespaces_and_released_paths': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('groups')
+          .addColumn('kind', 'text', (col) => col.notNull().defaultTo('group'))
+          .execute();
+        await db.schema
+          .alterTable('groups')
+          .addColumn('owner_id', 'integer', (col) => col.references('users.id').onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('groups_owner_id').unique().on('groups').column('owner_id').execute();
+        await addPersonalNamespaces(db as Kysely<BffDatabase>);
+        await db.schema
+          .createTable('released_paths')
+          .addColumn('id', idType, id)
+          .addColumn('full_path', 'text', (col) => col.notNull())
+          .addColumn('released_at', 'text', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('released_paths_full_path')
+          .on('released_paths')
+          .column('full_path')
+          .execute();
+      },
+    },
   };
+}
+
+/**
+ * Gives every existing user the personal namespace new users get at sign-up. Its path is the lower-cased
+ * username; when that is no valid image-name segment or a group already holds it, a derived path with
+ * a number appended is used instead, so no existing group or image path changes meaning.
+ */
+async function addPersonalNamespaces(db: Kysely<BffDatabase>): Promise<void> {
+  const taken = new Set(
+    (await db.selectFrom('groups').select('full_path').execute()).map((g) => g.full_path),
+  );
+  const users = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'name', 'created_at'])
+    .orderBy('id')
+    .execute();
+  for (const user of users) {
+    const wanted = user.username.toLowerCase();
+    const base = explainPathSegmentProblem(wanted) === undefined ? wanted : sanitizedSegment(wanted, user.id);
+    let path = base;
+    for (let n = 1; taken.has(path); n++) path = `${base}${n}`;
+    taken.add(path);
+    const namespace = await db
+      .insertInto('groups')
+      .values({
+        name: user.name,
+        path,
+        full_path: path,
+        parent_id: null,
+        visibility: 'public',
+        description: '',
+        created_at: user.created_at,
+        kind: 'user',
+        owner_id: user.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('members')
+      .values({
+        source_type: 'group',
+        source_id: namespace.id,
+        user_id: user.id,
+        access_level: 50,
+        expires_at: null,
+        created_at: user.created_at,
+      })
+      .execute();
+  }
+}
+
+/** `_Bob..x-` → `bob-x`: separators collapsed to one hyphen and trimmed; `user-<id>` when nothing is left. */
+function sanitizedSegment(username: string, id: number): string {
+  const segment = username.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return segment === '' ? `user-${id}` : segment;
 }

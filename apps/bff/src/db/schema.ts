@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * Timestamps are ISO-8601 UTC strings and booleans are 0/1 integers in both dialects, so one code path
@@ -34,6 +34,10 @@ export interface GroupsTable {
   visibility: 'private' | 'internal' | 'public';
   description: string;
   created_at: string;
+  /** `user`: a user's personal namespace (GitLab's `namespace.kind`), never a parent of groups. */
+  kind: ColumnType<'group' | 'user', 'group' | 'user' | undefined, never>;
+  /** The user whose personal namespace this is; null for groups. */
+  owner_id: ColumnType<number | null, number | null | undefined, never>;
 }
 
 export interface ProjectsTable {
@@ -141,6 +145,17 @@ export interface ContainerRepositoryCleanupsTable {
   cleanup_policy_started_at: string | null;
 }
 
+/**
+ * A project or group path that was deleted or moved away from. A registry token issued before may
+ * still push there for its few minutes, so the registry below it is emptied before the path gets a
+ * new owner.
+ */
+export interface ReleasedPathsTable {
+  id: Generated<number>;
+  full_path: string;
+  released_at: string;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -155,6 +170,7 @@ export interface BffDatabase {
   leases: LeasesTable;
   container_expiration_policies: ContainerExpirationPoliciesTable;
   container_repository_cleanups: ContainerRepositoryCleanupsTable;
+  released_paths: ReleasedPathsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -3,8 +3,9 @@ import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { GroupCondition, GroupFacts } from '../access/access.js';
 import type { BffDatabase, GroupRow } from '../db/schema.js';
 import { containsIgnoringCase, type PageWindow, type Sorting } from '../db/sql-helpers.js';
-import { badRequest, conflict } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
+import { findPersonalNamespace } from './namespaces.js';
 import {
   assertFullPathFree,
   assertVisibilityWithin,
@@ -23,7 +24,6 @@ export interface NewGroupInput {
 
 export interface GroupChanges {
   name?: string | undefined;
-  path?: string | undefined;
   visibility?: Visibility | undefined;
   description?: string | undefined;
 }
@@ -49,6 +49,10 @@ export class GroupService {
     return this.db.selectFrom('groups').selectAll().where('full_path', '=', fullPath).executeTakeFirst();
   }
 
+  personalNamespaceOf(userId: number): Promise<GroupRow | undefined> {
+    return findPersonalNamespace(this.db, userId);
+  }
+
   /** A GitLab `:id`: a number or a full path. */
   find(id: number | string): Promise<GroupRow | undefined> {
     return typeof id === 'number' ? this.findById(id) : this.findByFullPath(id);
@@ -63,7 +67,12 @@ export class GroupService {
 
   async facts(group: GroupRow): Promise<GroupFacts> {
     const ancestors = await this.byFullPaths(prefixesOf(group.full_path));
-    return { id: group.id, visibility: group.visibility, ancestorIds: ancestors.map((g) => g.id) };
+    return {
+      id: group.id,
+      visibility: group.visibility,
+      kind: group.kind,
+      ancestorIds: ancestors.map((g) => g.id),
+    };
   }
 
   /** Facts for many groups at once, from one read of the group table. */
@@ -80,14 +89,21 @@ export class GroupService {
         {
           id: group.id,
           visibility: group.visibility,
+          kind: group.kind,
           ancestorIds: prefixesOf(group.full_path).flatMap((path) => idByPath.get(path) ?? []),
         },
       ]),
     );
   }
 
-  list(filter: { search?: string | undefined; topLevelOnly?: boolean | undefined }): Promise<GroupRow[]> {
+  /** Groups and personal namespaces; only those of `kind` when given. */
+  list(filter: {
+    search?: string | undefined;
+    topLevelOnly?: boolean | undefined;
+    kind?: GroupRow['kind'];
+  }): Promise<GroupRow[]> {
     let query = this.db.selectFrom('groups').selectAll();
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
     if (filter.search) {
       const needle = filter.search;
       query = query.where((eb) =>
@@ -162,23 +178,20 @@ export class GroupService {
   }
 
   async update(group: GroupRow, changes: GroupChanges): Promise<GroupRow> {
-    if (changes.path !== undefined && changes.path !== group.path) {
-      throw badRequest(
-        'path cannot be changed: images pushed under the old path would no longer belong to the group',
-      );
-    }
     if (changes.visibility !== undefined && changes.visibility !== group.visibility) {
       const parent = group.parent_id === null ? undefined : await this.findById(group.parent_id);
       if (parent) assertVisibilityWithin(changes.visibility, parent.visibility, 'group', 'parent group');
       await this.assertNoChildAbove(group, changes.visibility);
     }
+    const set = {
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.visibility !== undefined && { visibility: changes.visibility }),
+      ...(changes.description !== undefined && { description: changes.description }),
+    };
+    if (Object.keys(set).length === 0) return group;
     return this.db
       .updateTable('groups')
-      .set({
-        ...(changes.name !== undefined && { name: changes.name }),
-        ...(changes.visibility !== undefined && { visibility: changes.visibility }),
-        ...(changes.description !== undefined && { description: changes.description }),
-      })
+      .set(set)
       .where('id', '=', group.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -203,28 +216,5 @@ export class GroupService {
         `visibility ${visibility} is not allowed: the group has a subgroup or project with a higher visibility`,
       );
     }
-  }
-
-  /**
-   * Deletes an empty group with its members and deploy tokens. A group that still holds subgroups or
-   * projects is refused: their images would outlive them in the registry.
-   */
-  async remove(group: GroupRow): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const child =
-        (await trx.selectFrom('groups').select('id').where('parent_id', '=', group.id).executeTakeFirst()) ??
-        (await trx
-          .selectFrom('projects')
-          .select('id')
-          .where('namespace_id', '=', group.id)
-          .executeTakeFirst());
-      if (child) throw conflict('The group still has subgroups or projects; delete them first');
-      await trx
-        .deleteFrom('members')
-        .where('source_type', '=', 'group')
-        .where('source_id', '=', group.id)
-        .execute();
-      await trx.deleteFrom('groups').where('id', '=', group.id).execute();
-    });
   }
 }

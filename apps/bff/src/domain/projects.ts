@@ -26,7 +26,6 @@ export interface NewProjectInput {
 
 export interface ProjectChanges {
   name?: string | undefined;
-  path?: string | undefined;
   description?: string | undefined;
   visibility?: Visibility | undefined;
   registryAccessLevel?: RegistryAccessLevel | undefined;
@@ -205,11 +204,6 @@ export class ProjectService {
   }
 
   async update(project: ProjectRow, group: GroupRow, changes: ProjectChanges): Promise<ProjectRow> {
-    if (changes.path !== undefined && changes.path !== project.path) {
-      throw badRequest(
-        'path cannot be changed: images pushed under the old path would no longer belong to the project',
-      );
-    }
     if (changes.visibility !== undefined)
       assertVisibilityWithin(changes.visibility, group.visibility, 'project', 'group');
     return this.db
@@ -226,18 +220,6 @@ export class ProjectService {
       .where('id', '=', project.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-  }
-
-  /** Deletes the project with its members; deploy and job tokens go with it (foreign keys cascade). */
-  async remove(project: ProjectRow): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('members')
-        .where('source_type', '=', 'project')
-        .where('source_id', '=', project.id)
-        .execute();
-      await trx.deleteFrom('projects').where('id', '=', project.id).execute();
-    });
   }
 }
 

@@ -5,6 +5,7 @@ import type { BffDatabase, UserRow } from '../db/schema.js';
 import { containsIgnoringCase } from '../db/sql-helpers.js';
 import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
+import { insertPersonalNamespace, personalNamespacePath } from './namespaces.js';
 import { hashPassword, randomPassword, verifyPassword } from './secrets.js';
 
 export interface NewUserInput {
@@ -18,7 +19,9 @@ export interface NewUserInput {
 export class UserService {
   constructor(private readonly db: Kysely<BffDatabase>) {}
 
+  /** Creates the user with their personal namespace, in one transaction. */
   async create(input: NewUserInput): Promise<UserRow> {
+    const namespacePath = personalNamespacePath(input.username);
     if (await this.findByUsername(input.username)) throw badRequest('Username has already been taken');
     const emailTaken = await this.db
       .selectFrom('users')
@@ -26,19 +29,24 @@ export class UserService {
       .where(sql<string>`lower(email)`, '=', input.email.toLowerCase())
       .executeTakeFirst();
     if (emailTaken) throw badRequest('Email has already been taken');
-    return this.db
-      .insertInto('users')
-      .values({
-        username: input.username,
-        name: input.name,
-        email: input.email,
-        password_hash: await hashPassword(input.password),
-        is_admin: input.isAdmin ? 1 : 0,
-        state: 'active',
-        created_at: isoNow(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const passwordHash = await hashPassword(input.password);
+    return this.db.transaction().execute(async (trx) => {
+      const user = await trx
+        .insertInto('users')
+        .values({
+          username: input.username,
+          name: input.name,
+          email: input.email,
+          password_hash: passwordHash,
+          is_admin: input.isAdmin ? 1 : 0,
+          state: 'active',
+          created_at: isoNow(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await insertPersonalNamespace(trx, user, namespacePath);
+      return user;
+    });
   }
 
   findById(id: number): Promise<UserRow | undefined> {

@@ -39,6 +39,9 @@ export const updateGroupRequestSchema = z.object({
 });
 export type UpdateGroupRequest = z.infer<typeof updateGroupRequestSchema>;
 
+/** `POST /groups/:id/transfer`: the new parent group; absent makes the group top-level. */
+export const transferGroupRequestSchema = z.object({ group_id: idParam.optional() });
+
 export const listGroupsQuerySchema = paginationQuerySchema.extend({
   search: z.string().optional(),
   all_available: booleanParam.optional(),

@@ -16,7 +16,8 @@ export const projectNamespaceSchema = z.object({
   id: z.number(),
   name: z.string(),
   path: z.string(),
-  kind: z.literal('group'),
+  /** `user` for a personal namespace. */
+  kind: z.enum(['group', 'user']),
   full_path: z.string(),
   parent_id: z.number().nullable(),
   web_url: z.string(),
@@ -67,7 +68,7 @@ export const createProjectRequestSchema = z
   .object({
     name: projectNameSchema.optional(),
     path: pathSegmentSchema.optional(),
-    /** A group id or full path, as GitLab accepts. */
+    /** A group or personal namespace, by id or full path; the caller's personal namespace when absent. */
     namespace_id: resourceIdSchema.optional(),
     description: z.string().max(2000).optional(),
     visibility: visibilitySchema.optional(),
@@ -88,6 +89,9 @@ export const updateProjectRequestSchema = z.object({
   container_expiration_policy_attributes: containerExpirationPolicyAttributesSchema.optional(),
 });
 export type UpdateProjectRequest = z.infer<typeof updateProjectRequestSchema>;
+
+/** `PUT /projects/:id/transfer`: the group or personal namespace to move to, by id or full path. */
+export const transferProjectRequestSchema = z.object({ namespace: resourceIdSchema });
 
 export const listProjectsQuerySchema = paginationQuerySchema.extend({
   search: z.string().optional(),

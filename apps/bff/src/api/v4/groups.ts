@@ -3,23 +3,25 @@ import {
   createGroupRequestSchema,
   listGroupProjectsQuerySchema,
   listGroupsQuerySchema,
+  transferGroupRequestSchema,
   updateGroupRequestSchema,
 } from '@berth/contract';
 import { Router } from 'express';
 import {
+  type GroupCondition,
   groupPermissions,
   groupsWithAccessLevel,
   mayCreateTopLevelGroup,
   readableGroups,
   refusal,
 } from '../../access/access.js';
-import { forbidden } from '../../errors.js';
+import { badRequest, forbidden } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { pageWindow, paginate, setPageHeaders } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
 import { listProjects } from './projects.js';
-import { type Resources, signedInUser } from './resources.js';
+import { type LoadedGroup, type Resources, signedInUser } from './resources.js';
 
 export function groupsRouter(services: Services, resources: Resources): Router {
   const router = Router();
@@ -37,7 +39,8 @@ export function groupsRouter(services: Services, resources: Resources): Router {
       ...(query.owned ? [ACCESS_LEVELS.owner] : []),
       ...(query.min_access_level !== undefined ? [query.min_access_level] : []),
     ];
-    const where = [readableGroups(actor, now)];
+    // Personal namespaces are listed with their users, not as groups (as in GitLab).
+    const where: GroupCondition[] = [readableGroups(actor, now), (eb) => eb('groups.kind', '=', 'group')];
     if (minimumLevels.length) where.push(groupsWithAccessLevel(actor, Math.max(...minimumLevels), now));
     const { rows, total } = await services.groups.page(
       { where, search: query.search, topLevelOnly: query.top_level_only },
@@ -111,15 +114,45 @@ export function groupsRouter(services: Services, resources: Resources): Router {
     if (!permissions.update) throw refusal(actor);
     const body = parse(updateGroupRequestSchema, params(req));
     const updated = await services.groups.update(group, body);
-    res.json(present.group(updated, (await resources.index()).fullName(updated)));
+    if (body.path !== undefined && body.path !== group.path) {
+      if (!permissions.changePath) throw forbidden();
+      const parent =
+        group.parent_id === null ? null : ((await services.groups.findById(group.parent_id)) ?? null);
+      await services.imagePaths.moveGroup(updated, { path: body.path, parent });
+    }
+    const moved = (await services.groups.findById(group.id)) ?? updated;
+    res.json(present.group(moved, (await resources.index()).fullName(moved)));
   });
 
   router.delete('/groups/:id', async (req, res) => {
     const actor = actorOf(res);
     const { group, permissions } = await resources.group(actor, req.params.id, new Date());
     if (!permissions.remove) throw refusal(actor);
-    await services.groups.remove(group);
+    await services.imagePaths.removeGroup(group);
     res.status(202).json({ message: '202 Accepted' });
+  });
+
+  /** Moves the group, with everything below it and its images, under another group or to the top level. */
+  router.post('/groups/:id/transfer', async (req, res) => {
+    const actor = actorOf(res);
+    const now = new Date();
+    const { group, permissions } = await resources.group(actor, req.params.id, now);
+    if (!permissions.changePath) throw refusal(actor);
+    const body = parse(transferGroupRequestSchema, params(req));
+    let parent: LoadedGroup['group'] | null = null;
+    if (body.group_id !== undefined) {
+      const target = await resources.group(actor, body.group_id, now, 'Parent Group');
+      if (!target.permissions.createSubgroup) throw forbidden();
+      parent = target.group;
+    } else if (!mayCreateTopLevelGroup(actor)) {
+      throw forbidden();
+    }
+    if ((parent?.id ?? null) === group.parent_id) {
+      throw badRequest('Transfer failed: the group is already there');
+    }
+    await services.imagePaths.moveGroup(group, { path: group.path, parent });
+    const moved = (await services.groups.findById(group.id)) ?? group;
+    res.status(201).json(present.group(moved, (await resources.index()).fullName(moved)));
   });
 
   return router;

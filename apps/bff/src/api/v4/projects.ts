@@ -6,6 +6,7 @@ import {
   type ListProjectsQuery,
   listProjectsQuerySchema,
   pathSegmentSchema,
+  transferProjectRequestSchema,
   updateProjectRequestSchema,
 } from '@berth/contract';
 import { type Request, type Response, Router } from 'express';
@@ -23,7 +24,7 @@ import {
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import { pathFromName } from '../../domain/paths.js';
 import type { ProjectQuery } from '../../domain/projects.js';
-import { badRequest, forbidden } from '../../errors.js';
+import { badRequest, forbidden, notFound } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { pageWindow, setPageHeaders } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -121,16 +122,15 @@ export function projectsRouter(services: Services, resources: Resources): Router
   router.post('/projects', async (req, res) => {
     const actor = signedInUser(res);
     const body = parse(createProjectRequestSchema, params(req));
-    if (body.namespace_id === undefined) {
-      throw badRequest(
-        'namespace_id is required: projects live in groups, and image names start with the group path',
-      );
-    }
     const now = new Date();
-    const { group, permissions } = await resources.group(actor, body.namespace_id, now, 'Namespace');
+    // As in GitLab, a project without namespace_id goes to the caller's personal namespace.
+    const namespaceId = body.namespace_id ?? (await services.groups.personalNamespaceOf(actor.user.id))?.id;
+    if (namespaceId === undefined) throw notFound('Namespace');
+    const { group, permissions } = await resources.namespace(actor, namespaceId, now);
     if (!permissions.createProject) throw forbidden();
     // A path derived from the name must make a valid image name too, and says why when it does not.
     const path = body.path ?? parse(derivedPathSchema, { path: pathFromName(body.name ?? '') }).path;
+    await services.imagePaths.prepareNewProjectPath(`${group.full_path}/${path}`);
     const project = await services.projects.create({
       name: body.name ?? path,
       path,
@@ -151,12 +151,14 @@ export function projectsRouter(services: Services, resources: Resources): Router
     const { project, group, facts, permissions } = await resources.project(actor, req.params.id, now);
     if (!permissions.update) throw refusal(actor);
     const body = parse(updateProjectRequestSchema, params(req));
+    const newPath = body.path !== undefined && body.path !== project.path ? body.path : undefined;
+    if (newPath !== undefined && !permissions.changePath)
+      throw forbidden('changing the path needs the Owner role');
     const policyChanges = body.container_expiration_policy_attributes;
     if (policyChanges && !containerRegistryPermissions(actor, facts, now).manageCleanup) throw refusal(actor);
     if (policyChanges) await services.cleanupPolicies.update(project.id, policyChanges, now);
-    await services.projects.update(project, group, {
+    const updated = await services.projects.update(project, group, {
       name: body.name,
-      path: body.path,
       description: body.description,
       visibility: body.visibility,
       registryAccessLevel:
@@ -167,6 +169,8 @@ export function projectsRouter(services: Services, resources: Resources): Router
             ? 'enabled'
             : 'disabled'),
     });
+    if (newPath !== undefined)
+      await services.imagePaths.moveProject(updated, { path: newPath, namespace: group });
     const loaded = await resources.project(actor, project.id, now);
     res.json({
       ...presentProject(resources, await resources.index(), actor, loaded, now),
@@ -178,8 +182,25 @@ export function projectsRouter(services: Services, resources: Resources): Router
     const actor = actorOf(res);
     const { project, permissions } = await resources.project(actor, req.params.id, new Date());
     if (!permissions.remove) throw refusal(actor);
-    await services.projects.remove(project);
+    await services.imagePaths.removeProject(project);
     res.status(202).json({ message: '202 Accepted' });
+  });
+
+  /** Moves the project, with its images, into another group or personal namespace (Owner; Maintainer+ there). */
+  router.put('/projects/:id/transfer', async (req, res) => {
+    const actor = actorOf(res);
+    const now = new Date();
+    const { project, permissions } = await resources.project(actor, req.params.id, now);
+    if (!permissions.changePath) throw refusal(actor);
+    const body = parse(transferProjectRequestSchema, params(req));
+    const target = await resources.namespace(actor, body.namespace, now);
+    if (!target.permissions.createProject) throw forbidden();
+    if (target.group.id === project.namespace_id) {
+      throw badRequest('Transfer failed: the project is already in this namespace');
+    }
+    await services.imagePaths.moveProject(project, { path: project.path, namespace: target.group });
+    const loaded = await resources.project(actor, project.id, now);
+    res.json(presentProject(resources, await resources.index(), actor, loaded, now));
   });
 
   /** Berth mints CI job tokens on request (GitLab mints one per job); returns the CI variables to use. */

@@ -39,6 +39,7 @@ export class GroupIndex {
     return {
       id: group.id,
       visibility: group.visibility,
+      kind: group.kind,
       ancestorIds: this.ancestors(group.full_path).map((g) => g.id),
     };
   }
@@ -98,7 +99,15 @@ export class Resources {
     return { project, group, facts, permissions };
   }
 
+  /** A group; a personal namespace is not one (GitLab's `/groups/:username` is a 404 too). */
   async group(actor: Actor, rawId: unknown, now: Date, what = 'Group'): Promise<LoadedGroup> {
+    const loaded = await this.namespace(actor, rawId, now, what);
+    if (loaded.group.kind !== 'group') throw notFound(what);
+    return loaded;
+  }
+
+  /** A group or a personal namespace: where projects may live. */
+  async namespace(actor: Actor, rawId: unknown, now: Date, what = 'Namespace'): Promise<LoadedGroup> {
     const group = await this.services.groups.find(this.id(rawId));
     if (!group) throw notFound(what);
     const facts = await this.services.groups.facts(group);
