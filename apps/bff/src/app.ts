@@ -16,7 +16,10 @@ import { oauthRouter } from './auth/oauth.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { setExternalUrl } from './http/external-url.js';
+import { requireWellFormedHost } from './http/host-header.js';
 import { requestLog } from './http/request-log.js';
+import { securityHeaders, spaPolicy } from './http/security-headers.js';
 import { createServices, type Services } from './services.js';
 import type { SigningKey } from './token-service/keys.js';
 import { tokenServiceRouter } from './token-service/router.js';
@@ -38,7 +41,10 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   // GitLab scripts send arrays as `scopes[]=a&scopes[]=b`; the extended parser makes them arrays.
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
+  setExternalUrl(app, deps.config.externalUrl);
   app.use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.config.externalUrl));
+  app.use(requireWellFormedHost);
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));
 
@@ -71,6 +77,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
 /** Static files of the SPA, and index.html for any other GET outside the API, so deep links load the app. */
 function singlePageApp(webRoot: string): express.Router {
   const router = express.Router();
+  router.use(spaPolicy);
   router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
   router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/).*/, (_req, res) => {
     res.sendFile(join(webRoot, 'index.html'));

@@ -24,6 +24,10 @@ const envSchema = z.object({
   /** The SPA's origin and the base of `web_url` fields. */
   BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   BFF_SIGNUP_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** GitLab's "Public" restricted visibility: off, anonymous callers cannot list or view users. */
+  BFF_ANONYMOUS_USER_LIST: z.enum(['true', 'false']).default('false'),
+  /** Longest lifetime of a personal access token; a token asked for without expiry gets this one. */
+  BFF_PAT_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +42,8 @@ export interface Config {
   registryUrl: URL;
   externalUrl: URL;
   signupEnabled: boolean;
+  anonymousUserList: boolean;
+  patMaxLifetimeDays: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -71,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     registryUrl: new URL(e.REGISTRY_URL),
     externalUrl: new URL(e.BERTH_EXTERNAL_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`),
     signupEnabled: e.BFF_SIGNUP_ENABLED === 'true',
+    anonymousUserList: e.BFF_ANONYMOUS_USER_LIST === 'true',
+    patMaxLifetimeDays: e.BFF_PAT_MAX_LIFETIME_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,7 +8,8 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'too_many_requests';
 
 export class AppError extends Error {
   constructor(
@@ -17,6 +18,17 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = 'AppError';
+  }
+}
+
+/** Too many failed sign-ins (or sign-ins waiting): the client may try again after `retryAfterS` seconds. */
+export class ThrottledError extends AppError {
+  constructor(
+    readonly retryAfterS: number,
+    message = 'Too many failed sign-in attempts; try again later',
+  ) {
+    super('too_many_requests', message);
+    this.name = 'ThrottledError';
   }
 }
 

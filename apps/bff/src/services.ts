@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CredentialResolver } from './auth/credentials.js';
+import { PasswordSignIn } from './auth/password-sign-in.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { GroupService } from './domain/groups.js';
@@ -17,12 +19,14 @@ export interface Services {
   projects: ProjectService;
   members: MemberService;
   tokens: TokenService;
+  passwords: PasswordSignIn;
   credentials: CredentialResolver;
 }
 
 export function createServices(db: Kysely<BffDatabase>, config: Config, signingKey: SigningKey): Services {
   const users = new UserService(db);
-  const tokens = new TokenService(db);
+  const tokens = new TokenService(db, config);
+  const passwords = new PasswordSignIn(users, new SignInThrottle(db));
   return {
     config,
     signingKey,
@@ -31,6 +35,7 @@ export function createServices(db: Kysely<BffDatabase>, config: Config, signingK
     projects: new ProjectService(db),
     members: new MemberService(db),
     tokens,
-    credentials: new CredentialResolver(users, tokens),
+    passwords,
+    credentials: new CredentialResolver(users, tokens, passwords),
   };
 }

@@ -142,5 +142,18 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_sign_in_throttle': {
+      async up(db: Kysely<unknown>) {
+        // Failed password sign-ins per account (`account:<lower-case login>`) and per client address
+        // (`address:<ip>`), shared by every BFF process that uses this database.
+        await db.schema
+          .createTable('sign_in_throttle')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('failures', 'integer', (col) => col.notNull())
+          .addColumn('last_failure_at', 'text', (col) => col.notNull())
+          .addColumn('blocked_until', 'text')
+          .execute();
+      },
+    },
   };
 }

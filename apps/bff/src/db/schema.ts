@@ -103,6 +103,13 @@ export interface JobTokensTable {
   created_at: string;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: string;
+  blocked_until: string | null;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -113,6 +120,7 @@ export interface BffDatabase {
   oauth_tokens: OAuthTokensTable;
   deploy_tokens: DeployTokensTable;
   job_tokens: JobTokensTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type ErrorKind, OAuthError } from '../errors.js';
+import { AppError, type ErrorKind, OAuthError, ThrottledError } from '../errors.js';
 import { context } from './context.js';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -9,6 +9,7 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
+  too_many_requests: 429,
 };
 
 function gitlabMessage(error: AppError): string {
@@ -19,6 +20,8 @@ function gitlabMessage(error: AppError): string {
       return error.message === 'Forbidden' ? '403 Forbidden' : `403 Forbidden - ${error.message}`;
     case 'not_found':
       return `404 ${error.message}`;
+    case 'too_many_requests':
+      return `429 Too Many Requests - ${error.message}`;
     default:
       return error.message;
   }
@@ -32,6 +35,7 @@ export const errorMiddleware: ErrorRequestHandler = (error, _req, res, _next) =>
   }
   if (error instanceof AppError) {
     if (error.kind === 'unauthorized') res.setHeader('WWW-Authenticate', 'Basic realm="berth"');
+    if (error instanceof ThrottledError) res.setHeader('Retry-After', String(error.retryAfterS));
     res.status(STATUS[error.kind]).json({ message: gitlabMessage(error) });
     return;
   }

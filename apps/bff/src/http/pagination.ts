@@ -1,7 +1,8 @@
 import type { PaginationQuery } from '@berth/contract';
 import type { Request, Response } from 'express';
+import { externalUrlFor } from './external-url.js';
 
-/** GitLab's offset pagination: returns one page and sets X-Total, X-Page, … and Link. */
+/** GitLab's offset pagination: returns one page and sets X-Total, X-Page, … and Link (on the external URL). */
 export function paginate<T>(req: Request, res: Response, items: readonly T[], query: PaginationQuery): T[] {
   const { page, per_page: perPage } = query;
   const totalPages = Math.max(1, Math.ceil(items.length / perPage));
@@ -14,7 +15,7 @@ export function paginate<T>(req: Request, res: Response, items: readonly T[], qu
   res.setHeader('X-Next-Page', next === undefined ? '' : String(next));
   res.setHeader('X-Prev-Page', prev === undefined ? '' : String(prev));
   const link = (target: number, rel: string) => {
-    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    const url = externalUrlFor(req, req.originalUrl);
     url.searchParams.set('page', String(target));
     url.searchParams.set('per_page', String(perPage));
     return `<${url.toString()}>; rel="${rel}"`;

@@ -7,6 +7,7 @@ import {
   resourceIdSchema,
   visibilitySchema,
 } from './common.js';
+import { descriptionSchema, displayNameSchema } from './text.js';
 
 export const projectNamespaceSchema = z.object({
   id: z.number(),
@@ -40,7 +41,7 @@ export const projectSchema = z.object({
 });
 export type Project = z.infer<typeof projectSchema>;
 
-const projectNameSchema = z.string().trim().min(1).max(255);
+const projectNameSchema = displayNameSchema;
 
 export const createProjectRequestSchema = z
   .object({
@@ -48,7 +49,7 @@ export const createProjectRequestSchema = z
     path: pathSegmentSchema.optional(),
     /** A group id or full path, as GitLab accepts. */
     namespace_id: resourceIdSchema.optional(),
-    description: z.string().max(2000).optional(),
+    description: descriptionSchema.optional(),
     visibility: visibilitySchema.optional(),
     container_registry_access_level: registryAccessLevelSchema.optional(),
     /** Deprecated in GitLab in favour of container_registry_access_level; still accepted. */
@@ -60,7 +61,7 @@ export type CreateProjectRequest = z.infer<typeof createProjectRequestSchema>;
 export const updateProjectRequestSchema = z.object({
   name: projectNameSchema.optional(),
   path: pathSegmentSchema.optional(),
-  description: z.string().max(2000).optional(),
+  description: descriptionSchema.optional(),
   visibility: visibilitySchema.optional(),
   container_registry_access_level: registryAccessLevelSchema.optional(),
   container_registry_enabled: booleanParam.optional(),
