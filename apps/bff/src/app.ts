@@ -77,9 +77,9 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
 /** Static files of the SPA, and index.html for any other GET outside the API, so deep links load the app. */
 function singlePageApp(webRoot: string): express.Router {
   const router = express.Router();
-  router.use(spaPolicy);
-  router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+  router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: spaPolicy }));
   router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/).*/, (_req, res) => {
+    spaPolicy(res);
     res.sendFile(join(webRoot, 'index.html'));
   });
   return router;

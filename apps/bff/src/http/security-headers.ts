@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /** API answers are data, never documents: nothing may load from them, frame them or run in them. */
@@ -36,8 +37,7 @@ export function securityHeaders(externalUrl: URL): RequestHandler {
   };
 }
 
-/** Switches a response to the SPA's policy (before its static files and index.html). */
-export const spaPolicy: RequestHandler = (_req, res, next) => {
+/** Switches a response that serves the SPA (its static files, index.html) to the SPA's policy. */
+export function spaPolicy(res: ServerResponse): void {
   res.setHeader('Content-Security-Policy', SPA_POLICY);
-  next();
-};
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '@berth/sql/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -24,6 +24,7 @@ export interface RunningBff {
 export async function startBff(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  options: { logger?: Logger; webRoot?: string } = {},
 ): Promise<RunningBff> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bff-'));
   const database = await target.create();
@@ -35,13 +36,14 @@ export async function startBff(
     ...(database.url && { BFF_DATABASE_URL: database.url }),
     ...env,
   });
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
   const { app, services } = createApp({
     config,
     db: prepared.database.db,
     logger,
     signingKey: prepared.signingKey,
+    ...(options.webRoot && { webRoot: options.webRoot }),
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
