@@ -24,8 +24,9 @@ export interface ThrottleKey {
   policy: ThrottlePolicy;
 }
 
+/** User names are at most 255 characters; a longer login is counted by its first 255 (it names nobody). */
 export const accountKey = (login: string): ThrottleKey => ({
-  key: `account:${login.toLowerCase()}`,
+  key: `account:${login.slice(0, 255).toLowerCase()}`,
   policy: ACCOUNT_POLICY,
 });
 
