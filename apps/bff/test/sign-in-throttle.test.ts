@@ -82,6 +82,13 @@ describe.each(databaseTargets())('password sign-in throttling on $dialect', (tar
     },
   );
 
+  it('takes no password on /api/v4, so Basic there is no way around the throttle', async () => {
+    const response = await fetch(`${bff.url}/api/v4/user`, {
+      headers: { authorization: basic('other', world.users.other!.password) },
+    });
+    expect(response.status).toBe(401);
+  });
+
   it('blocks a client address guessing across many accounts', async () => {
     const address = newAddress();
     const statuses: number[] = [];
