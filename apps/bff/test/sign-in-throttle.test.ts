@@ -179,19 +179,15 @@ describe.each(databaseTargets())('password sign-in throttling on $dialect', (tar
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = performance.now();
     const response = await signIns.jwt(bff.url, 'bystander', password, newAddress());
-    const elapsedMs = performance.now() - started;
     stop = true;
     const hashedGuesses = (await Promise.all(flood)).reduce((sum, n) => sum + n, 0);
     expect(response.status).toBe(200);
     // The flood got its free failures and those already in flight checked; every other guess was refused
-    // before any hashing, so it cannot queue work ahead of the bystander.
-    // (At most 4 per address are in flight; one more round may follow when the first 1 s block ends.)
+    // before any hashing, so it cannot queue work ahead of the bystander (whose clean record would put it
+    // first in line anyway). At most 4 guesses per address are in flight, and one more round may follow
+    // when the first 1 s block ends. Latency under a flood is measured against a real process (docs/security.md).
     expect(hashedGuesses).toBeLessThanOrEqual(ACCOUNT_POLICY.freeFailures + 8);
-    console.info(
-      `right password during a flood: ${elapsedMs.toFixed(0)} ms (${hashedGuesses} guesses hashed)`,
-    );
   });
 
   it('takes as long for an unknown user as for a known one with a wrong password', async () => {

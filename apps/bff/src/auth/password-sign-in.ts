@@ -14,8 +14,9 @@ const busy = () => new ThrottledError(1, 'Too many sign-ins in progress; try aga
 
 /**
  * Every password check goes through here (`/api/v4/session`, `/oauth/token`, Basic at `/jwt/auth`):
- * refused with 429 while the account or the client address is blocked, hashed one of a few at a time,
- * and counted when wrong. Tokens never come here, so they are not slowed.
+ * refused with 429 while the account or the client address is blocked, hashed one of a few at a time
+ * (an account and address with no recent failure first), and counted when wrong. Tokens never come
+ * here, so they are not slowed.
  */
 export class PasswordSignIn {
   private readonly hashing = new ConcurrencyLimit(HASHING_CONCURRENCY, HASHING_QUEUE);
@@ -31,7 +32,7 @@ export class PasswordSignIn {
     const account = accountKey(login);
     const address = addressKey(clientAddress);
     const keys = [account, address];
-    await this.refuseWhileBlocked(keys);
+    const { suspect } = await this.refuseWhileBlocked(keys);
     const mine = this.inFlight.get(address.key) ?? 0;
     if (mine >= PER_ADDRESS_IN_FLIGHT) throw busy();
     this.inFlight.set(address.key, mine + 1);
@@ -43,7 +44,7 @@ export class PasswordSignIn {
         if (user) await this.throttle.forget(account);
         else await this.throttle.recordFailure(keys, new Date());
         return user;
-      })
+      }, !suspect)
       .finally(() => {
         const left = (this.inFlight.get(address.key) ?? 1) - 1;
         if (left > 0) this.inFlight.set(address.key, left);
@@ -53,8 +54,9 @@ export class PasswordSignIn {
     return outcome.value;
   }
 
-  private async refuseWhileBlocked(keys: Parameters<SignInThrottle['retryAfterS']>[0]): Promise<void> {
-    const retryAfterS = await this.throttle.retryAfterS(keys, new Date());
-    if (retryAfterS > 0) throw new ThrottledError(retryAfterS);
+  private async refuseWhileBlocked(keys: Parameters<SignInThrottle['status']>[0]) {
+    const status = await this.throttle.status(keys, new Date());
+    if (status.retryAfterS > 0) throw new ThrottledError(status.retryAfterS);
+    return status;
   }
 }

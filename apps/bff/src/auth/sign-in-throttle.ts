@@ -54,20 +54,24 @@ export class SignInThrottle {
 
   constructor(private readonly db: Kysely<BffDatabase>) {}
 
-  /** Seconds until every key may try again; 0 when none is blocked. */
-  async retryAfterS(keys: readonly ThrottleKey[], now: Date): Promise<number> {
+  /**
+   * `retryAfterS`: seconds until every key may try again (0 when none is blocked); `suspect`: whether
+   * any key failed within the last hour.
+   */
+  async status(keys: readonly ThrottleKey[], now: Date): Promise<{ retryAfterS: number; suspect: boolean }> {
     const rows = await this.db
       .selectFrom('sign_in_throttle')
-      .select('blocked_until')
+      .select(['blocked_until', 'last_failure_at'])
       .where(
         'key',
         'in',
         keys.map((k) => k.key),
       )
-      .where('blocked_until', '>', isoNow(now))
+      .where('last_failure_at', '>=', isoNow(new Date(now.getTime() - FORGET_AFTER_MS)))
       .execute();
-    const until = Math.max(0, ...rows.map((row) => Date.parse(row.blocked_until ?? '')));
-    return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
+    const until = Math.max(0, ...rows.map((row) => Date.parse(row.blocked_until ?? '') || 0));
+    const retryAfterS = until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
+    return { retryAfterS, suspect: rows.length > 0 };
   }
 
   async recordFailure(keys: readonly ThrottleKey[], now: Date): Promise<void> {
