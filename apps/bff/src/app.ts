@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { deployTokensRouter } from './api/v4/deploy-tokens.js';
 import { groupsRouter } from './api/v4/groups.js';
+import { jobTokensRouter } from './api/v4/job-tokens.js';
 import { membersRouter } from './api/v4/members.js';
 import { personalAccessTokensRouter } from './api/v4/personal-access-tokens.js';
 import { projectsRouter } from './api/v4/projects.js';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   api.use(personalAccessTokensRouter(services, resources));
   api.use(groupsRouter(services, resources));
   api.use(projectsRouter(services, resources));
+  api.use(jobTokensRouter(services, resources));
   api.use(membersRouter(services, resources, 'group'));
   api.use(membersRouter(services, resources, 'project'));
   api.use(deployTokensRouter(services, resources, 'group'));

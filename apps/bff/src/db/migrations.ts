@@ -142,7 +142,7 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0002_sign_in_throttle': {
+    '0002_sign_in_throttle_and_expiry': {
       async up(db: Kysely<unknown>) {
         // Failed password sign-ins per account (`account:<lower-case login>`) and per client address
         // (`address:<ip>`), shared by every BFF process that uses this database.
@@ -153,6 +153,10 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('last_failure_at', 'text', (col) => col.notNull())
           .addColumn('blocked_until', 'text')
           .execute();
+        // Expired job tokens, OAuth tokens and sessions are deleted by expiry (TokenService).
+        for (const table of ['job_tokens', 'oauth_tokens', 'sessions']) {
+          await db.schema.createIndex(`${table}_expires_at`).on(table).column('expires_at').execute();
+        }
       },
     },
   };

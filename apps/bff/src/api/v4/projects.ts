@@ -1,7 +1,6 @@
 import {
   createJobTokenRequestSchema,
   createProjectRequestSchema,
-  idParam,
   type JobToken,
   type ListProjectsQuery,
   listProjectsQuerySchema,
@@ -14,7 +13,7 @@ import { type Actor, effectiveAccessLevel, projectPermissions } from '../../acce
 import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import type { ProjectRow } from '../../db/schema.js';
 import { pathFromName } from '../../domain/paths.js';
-import { badRequest, forbidden, notFound, unauthorized } from '../../errors.js';
+import { badRequest, forbidden, unauthorized } from '../../errors.js';
 import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
@@ -173,30 +172,7 @@ export function projectsRouter(services: Services, resources: Resources): Router
         CI_REGISTRY_PASSWORD: token,
       },
     };
-    res.setHeader('Cache-Control', 'no-store');
     res.status(201).json(answer);
-  });
-
-  /** Revokes a job token on demand: its minting user or a Maintainer of the project may. */
-  router.delete('/projects/:id/job_tokens/:token_id', async (req, res) => {
-    const actor = signedInUser(res);
-    if (actor.kind !== 'user') throw forbidden();
-    const { project, permissions } = await resources.project(actor, req.params.id, new Date());
-    const row = await services.tokens.findJobToken(parse(idParam, req.params.token_id));
-    if (!row || row.project_id !== project.id) throw notFound('Job Token');
-    const mayRevoke = permissions.update || (row.user_id === actor.user.id && permissions.createJobToken);
-    if (!mayRevoke) throw forbidden();
-    await services.tokens.revokeJobToken(row.id);
-    res.status(204).end();
-  });
-
-  /** The job's end: a job token revokes itself (`JOB-TOKEN` header), as a PAT may with `/personal_access_tokens/self`. */
-  router.delete('/job_tokens/self', async (req, res) => {
-    const secret = req.get('job-token');
-    const row = secret ? await services.tokens.findJobTokenBySecret(secret, new Date()) : undefined;
-    if (!row) throw unauthorized();
-    await services.tokens.revokeJobToken(row.id);
-    res.status(204).end();
   });
 
   return router;
