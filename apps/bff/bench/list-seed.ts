@@ -146,11 +146,14 @@ export async function seedInstance(config: Config, projectCount: number): Promis
     // (SQLite's are taken by the BFF itself when it opens the database.)
     if (database.dialect === 'postgres') await sql`analyze`.execute(db);
 
-    const { token } = await new TokenService(db).createPersonalAccessToken(member.id, {
-      name: 'bench',
-      scopes: ['api'],
-      expiresAt: undefined,
-    });
+    const { token } = await new TokenService(db, { patMaxLifetimeDays: 365 }).createPersonalAccessToken(
+      member.id,
+      {
+        name: 'bench',
+        scopes: ['api'],
+        expiresAt: undefined,
+      },
+    );
     return {
       projects: projectCount,
       memberToken: token,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { containerRegistryRouter } from './api/v4/container-registry.js';
 import { deployTokensRouter } from './api/v4/deploy-tokens.js';
 import { groupsRouter } from './api/v4/groups.js';
+import { jobTokensRouter } from './api/v4/job-tokens.js';
 import { membersRouter } from './api/v4/members.js';
 import { personalAccessTokensRouter } from './api/v4/personal-access-tokens.js';
 import { projectsRouter } from './api/v4/projects.js';
@@ -21,8 +22,11 @@ import { CleanupScheduler } from './cleanup/scheduler.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { setExternalUrl } from './http/external-url.js';
 import { gitlabJson } from './http/gitlab-json.js';
+import { requireWellFormedHost } from './http/host-header.js';
 import { requestLog } from './http/request-log.js';
+import { securityHeaders, spaPolicy } from './http/security-headers.js';
 import type { RegistryClient } from './registry/registry-client.js';
 import { createServices, type Services } from './services.js';
 import type { SigningKey } from './token-service/keys.js';
@@ -71,7 +75,10 @@ export function createApp(deps: AppDeps): CreatedApp {
   // GitLab scripts send arrays as `scopes[]=a&scopes[]=b`; the extended parser makes them arrays.
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
+  setExternalUrl(app, deps.config.externalUrl);
   app.use(requestLog(deps.logger));
+  app.use(securityHeaders(deps.config.externalUrl));
+  app.use(requireWellFormedHost);
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));
 
@@ -92,6 +99,7 @@ export function createApp(deps: AppDeps): CreatedApp {
   api.use(projectsRouter(services, resources));
   api.use(containerRegistryRouter(services, resources));
   api.use(registryCleanupRouter(services, resources, { registry: cleanupRegistry, jobs, clock }));
+  api.use(jobTokensRouter(services, resources));
   api.use(membersRouter(services, resources, 'group'));
   api.use(membersRouter(services, resources, 'project'));
   api.use(deployTokensRouter(services, resources, 'group'));
@@ -117,8 +125,9 @@ export function createApp(deps: AppDeps): CreatedApp {
 /** Static files of the SPA, and index.html for any other GET outside the API, so deep links load the app. */
 function singlePageApp(webRoot: string): express.Router {
   const router = express.Router();
-  router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+  router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: spaPolicy }));
   router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/).*/, (_req, res) => {
+    spaPolicy(res);
     res.sendFile(join(webRoot, 'index.html'));
   });
   return router;

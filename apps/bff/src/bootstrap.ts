@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
 import { type Kysely, sql } from 'kysely';
@@ -34,6 +35,9 @@ export interface Prepared {
  */
 export async function prepare(config: Config, logger: Logger): Promise<Prepared> {
   const bffDir = join(config.dataDir, 'bff');
+  // The database, its WAL and the signing key live here: only the BFF's user may enter.
+  mkdirSync(bffDir, { recursive: true, mode: 0o700 });
+  chmodSync(bffDir, 0o700);
   const database = openDatabase<BffDatabase>({ url: config.databaseUrl, sqlitePath: join(bffDir, 'bff.db') });
   await migrateToLatest(database.db as Kysely<unknown>, bffMigrations(database.dialect));
   const stopStatistics = await keepStatistics(database);

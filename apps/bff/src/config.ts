@@ -59,6 +59,10 @@ const envSchema = z.object({
   BFF_SIGNUP_ENABLED: z.enum(['true', 'false']).default('true'),
   /** Seconds between two looks for due cleanup policies; 0 turns the scheduler off. */
   BFF_CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** GitLab's "Public" restricted visibility: off, anonymous callers cannot list or view users. */
+  BFF_ANONYMOUS_USER_LIST: z.enum(['true', 'false']).default('false'),
+  /** Longest lifetime of a personal access token; a token asked for without expiry gets this one. */
+  BFF_PAT_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +79,8 @@ export interface Config {
   externalUrl: URL;
   signupEnabled: boolean;
   cleanupIntervalMs: number;
+  anonymousUserList: boolean;
+  patMaxLifetimeDays: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     externalUrl: new URL(e.BERTH_EXTERNAL_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`),
     signupEnabled: e.BFF_SIGNUP_ENABLED === 'true',
     cleanupIntervalMs: e.BFF_CLEANUP_INTERVAL_SECONDS * 1000,
+    anonymousUserList: e.BFF_ANONYMOUS_USER_LIST === 'true',
+    patMaxLifetimeDays: e.BFF_PAT_MAX_LIFETIME_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

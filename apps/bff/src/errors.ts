@@ -12,7 +12,8 @@ export type ErrorKind =
   /** The registry answered something the BFF cannot read (a bug or a version mismatch). */
   | 'bad_gateway'
   /** The registry is down, slow or refuses the BFF's own tokens. */
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'too_many_requests';
 
 export class AppError extends Error {
   constructor(
@@ -21,6 +22,17 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = 'AppError';
+  }
+}
+
+/** Too many failed sign-ins (or sign-ins waiting): the client may try again after `retryAfterS` seconds. */
+export class ThrottledError extends AppError {
+  constructor(
+    readonly retryAfterS: number,
+    message = 'Too many failed sign-in attempts; try again later',
+  ) {
+    super('too_many_requests', message);
+    this.name = 'ThrottledError';
   }
 }
 

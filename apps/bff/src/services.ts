@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CredentialResolver } from './auth/credentials.js';
+import { PasswordSignIn } from './auth/password-sign-in.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
 import type { Config } from './config.js';
 import type { BffDatabase } from './db/schema.js';
 import { CleanupPolicyService } from './domain/cleanup-policies.js';
@@ -23,6 +25,7 @@ export interface Services {
   members: MemberService;
   tokens: TokenService;
   imagePaths: ImagePaths;
+  passwords: PasswordSignIn;
   credentials: CredentialResolver;
   registry: RegistryClient;
   repositoryDeletions: RepositoryDeletions;
@@ -41,7 +44,8 @@ export function createServices(
   }),
 ): Services {
   const users = new UserService(db);
-  const tokens = new TokenService(db);
+  const tokens = new TokenService(db, config);
+  const passwords = new PasswordSignIn(users, new SignInThrottle(db));
   return {
     config,
     signingKey,
@@ -50,8 +54,9 @@ export function createServices(
     projects: new ProjectService(db),
     members: new MemberService(db),
     tokens,
+    passwords,
     imagePaths: new ImagePaths(db, registry),
-    credentials: new CredentialResolver(users, tokens),
+    credentials: new CredentialResolver(users, tokens, passwords),
     registry,
     repositoryDeletions: new RepositoryDeletions(db, registry),
     leases: new LeaseService(db),

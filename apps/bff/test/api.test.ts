@@ -314,12 +314,15 @@ describe.each(databaseTargets())('GitLab-compatible API on $dialect', (target) =
   });
 
   describe('tokens', () => {
+    // Within the 365-day limit on personal access tokens.
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+
     it('shows a personal access token once, lists only the caller’s own, and enforces read_api', async () => {
       const bob = world.users.bob!.api;
       const created = await bob.expect(201, 'POST', '/user/personal_access_tokens', {
         name: 'ro',
         scopes: ['read_api'],
-        expires_at: '2099-01-01',
+        expires_at: inAMonth,
       });
       expect(created.token).toMatch(/^glpat-/);
       expect(created).toMatchObject({
@@ -327,7 +330,7 @@ describe.each(databaseTargets())('GitLab-compatible API on $dialect', (target) =
         scopes: ['read_api'],
         active: true,
         revoked: false,
-        expires_at: '2099-01-01',
+        expires_at: inAMonth,
       });
       const listed = await bob.expect(200, 'GET', '/personal_access_tokens');
       expect(listed.every((t: { user_id: number }) => t.user_id === world.users.bob!.id)).toBe(true);

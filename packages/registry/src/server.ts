@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -28,6 +29,11 @@ export interface RunningServer {
 }
 
 export async function openMetadata(config: RegistryConfig): Promise<SqlDatabase<RegistryDatabase>> {
+  // Metadata and blobs of private images live here: only the registry's user may enter, also when an
+  // older install created the folder open.
+  const registryDir = join(config.dataDir, 'registry');
+  mkdirSync(registryDir, { recursive: true, mode: 0o700 });
+  chmodSync(registryDir, 0o700);
   const database = openDatabase<RegistryDatabase>({
     url: config.databaseUrl,
     sqlitePath: join(config.dataDir, 'registry', 'registry.db'),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -46,7 +46,7 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): SqlDatabase<DB> 
     };
     return { db, dialect: 'postgres', firstColumn, close: () => db.destroy() };
   }
-  if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
+  if (options.sqlitePath !== ':memory:') createPrivately(options.sqlitePath);
   const sqlite = new SQLite(options.sqlitePath);
   // WAL lets readers proceed while one writer commits; NORMAL sync is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
@@ -67,6 +67,16 @@ export function openDatabase<DB>(options: OpenDatabaseOptions): SqlDatabase<DB> 
       return statement.all(...parameters) as unknown[];
     });
   return { db, dialect: 'sqlite', firstColumn, close: () => db.destroy() };
+}
+
+/**
+ * The database holds password hashes and token hashes: its folder is created 0700 and the file 0600
+ * (SQLite gives its -wal and -shm files the database file's mode). Existing files are narrowed too.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
@@ -72,5 +72,30 @@ describe.each(databaseTargets())('openDatabase on $dialect', (target) => {
       await opened.close();
       await created.drop();
     }
+  });
+});
+
+describe('SQLite files', () => {
+  it('are private to their user: folder 0700, database, WAL and shared memory 0600, existing files narrowed', async () => {
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    const fresh = join(tmp, 'private', 'fresh.db');
+    const opened = openDatabase<TestDb>({ sqlitePath: fresh });
+    try {
+      await migrateToLatest(opened.db as Kysely<unknown>, migrations);
+      await opened.db.insertInto('item').values({ id: 1, name: 'a', size: 1 }).execute();
+      expect(mode(join(tmp, 'private'))).toBe(0o700);
+      for (const file of [fresh, `${fresh}-wal`, `${fresh}-shm`]) {
+        expect(existsSync(file)).toBe(true);
+        expect(mode(file)).toBe(0o600);
+      }
+    } finally {
+      await opened.close();
+    }
+    const older = join(tmp, 'older.db');
+    writeFileSync(older, '');
+    chmodSync(older, 0o644);
+    const reopened = openDatabase<TestDb>({ sqlitePath: older });
+    await reopened.close();
+    expect(mode(older)).toBe(0o600);
   });
 });

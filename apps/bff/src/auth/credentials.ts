@@ -8,6 +8,7 @@ import {
   type TokenService,
 } from '../domain/tokens.js';
 import type { UserService } from '../domain/users.js';
+import type { PasswordSignIn } from './password-sign-in.js';
 
 export const JOB_TOKEN_USERNAME = 'gitlab-ci-token';
 /** GitLab's user name for presenting an OAuth token as a password. */
@@ -22,6 +23,7 @@ export class CredentialResolver {
   constructor(
     private readonly users: UserService,
     private readonly tokens: TokenService,
+    private readonly passwords: PasswordSignIn,
   ) {}
 
   private async activeUser(userId: number): Promise<UserRow | undefined> {
@@ -29,8 +31,9 @@ export class CredentialResolver {
     return user?.state === 'active' ? user : undefined;
   }
 
-  async password(login: string, password: string): Promise<Actor | undefined> {
-    const user = await this.users.authenticate(login, password);
+  /** Throttled (see PasswordSignIn): throws ThrottledError while the account or address is blocked. */
+  async password(login: string, password: string, clientAddress: string): Promise<Actor | undefined> {
+    const user = await this.passwords.verify(login, password, clientAddress);
     return user && { kind: 'user', user: await this.users.principal(user), scopes: 'all' };
   }
 
@@ -100,7 +103,12 @@ export class CredentialResolver {
    * HTTP Basic at the token service: a job token for `gitlab-ci-token`, a deploy token with its user
    * name, a personal access token or OAuth token of that user, or the user's password.
    */
-  async basic(username: string, password: string, now: Date): Promise<Actor | undefined> {
+  async basic(
+    username: string,
+    password: string,
+    now: Date,
+    clientAddress: string,
+  ): Promise<Actor | undefined> {
     if (username === JOB_TOKEN_USERNAME) return this.jobToken(password, now);
     if (username === OAUTH_USERNAME) return this.oauthToken(password, now);
     const deploy = await this.deployToken(username, password, now);
@@ -111,6 +119,6 @@ export class CredentialResolver {
         ? token
         : undefined;
     }
-    return this.password(username, password);
+    return this.password(username, password, clientAddress);
   }
 }

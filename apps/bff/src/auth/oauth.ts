@@ -1,9 +1,13 @@
-import { type OAuthTokenResponse, oauthTokenRequestSchema } from '@berth/contract';
+import { type OAuthTokenResponse, oauthRevokeRequestSchema, oauthTokenRequestSchema } from '@berth/contract';
 import { Router } from 'express';
 import { OAuthError } from '../errors.js';
+import { clientAddress } from '../http/client-address.js';
 import type { Services } from '../services.js';
 
-/** `POST /oauth/token` with `grant_type=password`, as GitLab offers scripts; the token has the `api` scope. */
+/**
+ * `POST /oauth/token` with `grant_type=password`, as GitLab offers scripts (the token has the `api` scope),
+ * and `POST /oauth/revoke`.
+ */
 export function oauthRouter(services: Services): Router {
   const router = Router();
   router.post('/oauth/token', async (req, res) => {
@@ -13,7 +17,11 @@ export function oauthRouter(services: Services): Router {
     }
     const parsed = oauthTokenRequestSchema.safeParse(body);
     if (!parsed.success) throw new OAuthError('invalid_request', 'username and password are required');
-    const user = await services.users.authenticate(parsed.data.username, parsed.data.password);
+    const user = await services.passwords.verify(
+      parsed.data.username,
+      parsed.data.password,
+      clientAddress(req),
+    );
     if (!user) throw new OAuthError('invalid_grant', 'The provided authorization grant is invalid');
     const { token, expiresIn, createdAt } = await services.tokens.createOAuthToken(user.id);
     const answer: OAuthTokenResponse = {
@@ -25,6 +33,18 @@ export function oauthRouter(services: Services): Router {
     };
     res.setHeader('Cache-Control', 'no-store');
     res.json(answer);
+  });
+
+  /** RFC 7009: whoever holds a token may revoke it; an unknown or expired token is answered alike. */
+  router.post('/oauth/revoke', async (req, res) => {
+    const parsed = oauthRevokeRequestSchema.safeParse({
+      ...(req.query as Record<string, unknown>),
+      ...(req.body ?? {}),
+    });
+    if (!parsed.success) throw new OAuthError('invalid_request', 'token is required');
+    await services.tokens.revokeOAuthToken(parsed.data.token);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({});
   });
   return router;
 }

@@ -261,6 +261,23 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_sign_in_throttle_and_expiry': {
+      async up(db: Kysely<unknown>) {
+        // Failed password sign-ins per account (`account:<lower-case login>`) and per client address
+        // (`address:<ip>`), shared by every BFF process that uses this database.
+        await db.schema
+          .createTable('sign_in_throttle')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('failures', 'integer', (col) => col.notNull())
+          .addColumn('last_failure_at', 'text', (col) => col.notNull())
+          .addColumn('blocked_until', 'text')
+          .execute();
+        // Expired job tokens, OAuth tokens and sessions are deleted by expiry (TokenService).
+        for (const table of ['job_tokens', 'oauth_tokens', 'sessions']) {
+          await db.schema.createIndex(`${table}_expires_at`).on(table).column('expires_at').execute();
+        }
+      },
+    },
   };
 }
 

@@ -156,6 +156,13 @@ export interface ReleasedPathsTable {
   released_at: string;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: string;
+  blocked_until: string | null;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -171,6 +178,7 @@ export interface BffDatabase {
   container_expiration_policies: ContainerExpirationPoliciesTable;
   container_repository_cleanups: ContainerRepositoryCleanupsTable;
   released_paths: ReleasedPathsTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 import type { DeployTokenScope, PersonalAccessTokenScope } from '@berth/contract';
 import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
 import type { BffDatabase, DeployTokenRow, JobTokenRow, PersonalAccessTokenRow } from '../db/schema.js';
 import { badRequest } from '../errors.js';
 import { isExpiredDate, isoNow } from './clock.js';
@@ -35,13 +36,27 @@ function assertFutureDate(expiresAt: string | undefined, now: Date): void {
  * the secrets are stored; the secret is returned once, by the create call.
  */
 export class TokenService {
-  constructor(private readonly db: Kysely<BffDatabase>) {}
+  constructor(
+    private readonly db: Kysely<BffDatabase>,
+    private readonly policy: Pick<Config, 'patMaxLifetimeDays'>,
+  ) {}
+
+  /** GitLab's maximum lifetime: no expiry means the longest allowed, and nothing beyond it. */
+  private personalAccessTokenExpiry(expiresAt: string | undefined, now: Date): string {
+    assertFutureDate(expiresAt, now);
+    const days = this.policy.patMaxLifetimeDays;
+    const latest = new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    if (expiresAt !== undefined && expiresAt > latest) {
+      throw badRequest(`expires_at must be on or before ${latest}: tokens live at most ${days} days`);
+    }
+    return expiresAt ?? latest;
+  }
 
   async createPersonalAccessToken(
     userId: number,
     input: { name: string; scopes: PersonalAccessTokenScope[]; expiresAt: string | undefined },
   ): Promise<{ row: PersonalAccessTokenRow; token: string }> {
-    assertFutureDate(input.expiresAt, new Date());
+    const expiresAt = this.personalAccessTokenExpiry(input.expiresAt, new Date());
     const token = newSecret(SECRET_PREFIX.personalAccessToken);
     const row = await this.db
       .insertInto('personal_access_tokens')
@@ -50,7 +65,7 @@ export class TokenService {
         name: input.name,
         token_hash: hashSecret(token),
         scopes: JSON.stringify([...new Set(input.scopes)]),
-        expires_at: input.expiresAt ?? null,
+        expires_at: expiresAt,
         revoked: 0,
         created_at: isoNow(),
         last_used_at: null,
@@ -93,6 +108,7 @@ export class TokenService {
   async createOAuthToken(userId: number): Promise<{ token: string; expiresIn: number; createdAt: Date }> {
     const token = newSecret(SECRET_PREFIX.oauthToken);
     const createdAt = new Date();
+    await this.deleteExpired('oauth_tokens', createdAt);
     await this.db
       .insertInto('oauth_tokens')
       .values({
@@ -113,6 +129,19 @@ export class TokenService {
       .where('token_hash', '=', hashSecret(secret))
       .where('expires_at', '>', isoNow(now))
       .executeTakeFirst();
+  }
+
+  /** RFC 7009: the token stops working at once; an unknown token is not an error. */
+  async revokeOAuthToken(secret: string): Promise<void> {
+    await this.db.deleteFrom('oauth_tokens').where('token_hash', '=', hashSecret(secret)).execute();
+  }
+
+  /**
+   * Expired job tokens, OAuth tokens and sessions are already refused by every lookup; their rows go
+   * when the next one of their kind is created, so the tables hold live credentials only.
+   */
+  private async deleteExpired(table: 'job_tokens' | 'oauth_tokens' | 'sessions', now: Date): Promise<void> {
+    await this.db.deleteFrom(table).where('expires_at', '<=', isoNow(now)).execute();
   }
 
   async createDeployToken(
@@ -187,6 +216,7 @@ export class TokenService {
   ): Promise<{ row: JobTokenRow; token: string }> {
     const token = newSecret(SECRET_PREFIX.jobToken);
     const now = new Date();
+    await this.deleteExpired('job_tokens', now);
     const row = await this.db
       .insertInto('job_tokens')
       .values({
@@ -210,10 +240,20 @@ export class TokenService {
       .executeTakeFirst();
   }
 
+  findJobToken(id: number): Promise<JobTokenRow | undefined> {
+    return this.db.selectFrom('job_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A job's end, or a revocation on demand: the token stops working at once. */
+  async revokeJobToken(id: number): Promise<void> {
+    await this.db.deleteFrom('job_tokens').where('id', '=', id).execute();
+  }
+
   async createSession(userId: number): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
     const token = newSecret(SECRET_PREFIX.session);
     const csrfToken = newSecret('');
     const now = new Date();
+    await this.deleteExpired('sessions', now);
     const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
     await this.db
       .insertInto('sessions')

@@ -17,6 +17,8 @@ export interface NewUserInput {
 }
 
 export class UserService {
+  private dummyHash: Promise<string> | undefined;
+
   constructor(private readonly db: Kysely<BffDatabase>) {}
 
   /** Creates the user with their personal namespace, in one transaction. */
@@ -75,11 +77,16 @@ export class UserService {
     return query.execute();
   }
 
-  /** The user when the password is right and the account active; undefined otherwise. */
+  /**
+   * The user when the password is right and the account active; undefined otherwise. A password is
+   * hashed whatever the case (a dummy hash stands in for an unknown user), so the time taken does not
+   * tell which user names exist.
+   */
   async authenticate(login: string, password: string): Promise<UserRow | undefined> {
     const user = await this.findByUsername(login);
-    if (user?.state !== 'active') return undefined;
-    return (await verifyPassword(password, user.password_hash)) ? user : undefined;
+    this.dummyHash ??= hashPassword(randomPassword());
+    const right = await verifyPassword(password, user?.password_hash ?? (await this.dummyHash));
+    return right && user?.state === 'active' ? user : undefined;
   }
 
   async setState(id: number, state: UserRow['state']): Promise<void> {

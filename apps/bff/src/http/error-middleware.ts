@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, type ErrorKind, OAuthError } from '../errors.js';
+import { AppError, type ErrorKind, OAuthError, ThrottledError } from '../errors.js';
 import { context } from './context.js';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -11,6 +11,7 @@ const STATUS: Record<ErrorKind, number> = {
   unprocessable: 422,
   bad_gateway: 502,
   service_unavailable: 503,
+  too_many_requests: 429,
 };
 
 function gitlabMessage(error: AppError): string {
@@ -25,6 +26,8 @@ function gitlabMessage(error: AppError): string {
       return `502 Bad Gateway - ${error.message}`;
     case 'service_unavailable':
       return `503 Service Unavailable - ${error.message}`;
+    case 'too_many_requests':
+      return `429 Too Many Requests - ${error.message}`;
     default:
       return error.message;
   }
@@ -38,6 +41,7 @@ export const errorMiddleware: ErrorRequestHandler = (error, _req, res, _next) =>
   }
   if (error instanceof AppError) {
     if (error.kind === 'unauthorized') res.setHeader('WWW-Authenticate', 'Basic realm="berth"');
+    if (error instanceof ThrottledError) res.setHeader('Retry-After', String(error.retryAfterS));
     res.status(STATUS[error.kind]).json({ message: gitlabMessage(error) });
     return;
   }

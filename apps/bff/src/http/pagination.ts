@@ -1,5 +1,6 @@
 import type { PaginationQuery } from '@berth/contract';
 import type { Request, Response } from 'express';
+import { externalUrlFor } from './external-url.js';
 
 /** GitLab's offset pagination over a list in memory: returns one page and sets the headers. */
 export function paginate<T>(req: Request, res: Response, items: readonly T[], query: PaginationQuery): T[] {
@@ -13,7 +14,7 @@ export function pageWindow(query: PaginationQuery): { limit: number; offset: num
   return { limit: query.per_page, offset: (query.page - 1) * query.per_page };
 }
 
-/** GitLab's pagination headers for a list of `total` items: X-Total, X-Page, … and Link. */
+/** GitLab's pagination headers for a list of `total` items: X-Total, X-Page, … and Link (on the external URL). */
 export function setPageHeaders(req: Request, res: Response, total: number, query: PaginationQuery): void {
   const { page, per_page: perPage } = query;
   const totalPages = Math.max(1, Math.ceil(total / perPage));
@@ -26,7 +27,7 @@ export function setPageHeaders(req: Request, res: Response, total: number, query
   res.setHeader('X-Next-Page', next === undefined ? '' : String(next));
   res.setHeader('X-Prev-Page', prev === undefined ? '' : String(prev));
   const link = (target: number, rel: string) => {
-    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    const url = externalUrlFor(req, req.originalUrl);
     url.searchParams.set('page', String(target));
     url.searchParams.set('per_page', String(perPage));
     return `<${url.toString()}>; rel="${rel}"`;
@@ -42,7 +43,7 @@ export function setPageHeaders(req: Request, res: Response, total: number, query
 
 /**
  * GitLab's keyset pagination: only a `Link` header, whose `rel="next"` (and `rel="prev"`) URL is the
- * request's own with the marker parameter replaced.
+ * request's own (on the external URL) with the marker parameter replaced.
  */
 export function setKeysetLinks(
   req: Request,
@@ -50,7 +51,7 @@ export function setKeysetLinks(
   markers: { next?: string | undefined; previous?: string | undefined },
 ): void {
   const link = (parameter: 'last' | 'before', marker: string, rel: string) => {
-    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    const url = externalUrlFor(req, req.originalUrl);
     url.searchParams.delete('last');
     url.searchParams.delete('before');
     url.searchParams.delete('page');

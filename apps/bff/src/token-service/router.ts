@@ -2,6 +2,7 @@ import { type TokenServiceResponse, tokenServiceQuerySchema } from '@berth/contr
 import { Router } from 'express';
 import { type Actor, ANONYMOUS } from '../access/access.js';
 import { unauthorized } from '../errors.js';
+import { clientAddress } from '../http/client-address.js';
 import { parse } from '../http/validate.js';
 import type { Services } from '../services.js';
 import { grantAccess } from './grants.js';
@@ -15,6 +16,9 @@ function basicCredentials(header: string | undefined): { username: string; passw
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
+
+/** Deploy tokens choose their user names; ':' is in no user name, so this subject cannot read as a user. */
+export const deployTokenSubject = (username: string) => `deploy-token:${username}`;
 
 /** The distribution token service (docs/token-auth.md): `GET /jwt/auth` and the public key at `GET /jwt/jwks`. */
 export function tokenServiceRouter(services: Services): Router {
@@ -35,7 +39,13 @@ export function tokenServiceRouter(services: Services): Router {
     if (authorization !== undefined) {
       const credentials = basicCredentials(authorization);
       const resolved =
-        credentials && (await services.credentials.basic(credentials.username, credentials.password, now));
+        credentials &&
+        (await services.credentials.basic(
+          credentials.username,
+          credentials.password,
+          now,
+          clientAddress(req),
+        ));
       if (!resolved) throw unauthorized('HTTP Basic: Access denied');
       actor = resolved;
     }
@@ -44,7 +54,7 @@ export function tokenServiceRouter(services: Services): Router {
       actor.kind === 'anonymous'
         ? ''
         : actor.kind === 'deploy-token'
-          ? actor.username
+          ? deployTokenSubject(actor.username)
           : actor.kind === 'job'
             ? 'gitlab-ci-token'
             : actor.user.username;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '@berth/sql/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../src/app.js';
 import { prepare } from '../../src/bootstrap.js';
 import type { BackgroundJobs } from '../../src/cleanup/background-jobs.js';
@@ -30,6 +30,9 @@ export interface BffStartOptions {
   registry?: (bff: { url: string; dataDir: string; config: Config }) => Promise<RegistryClient>;
   /** The time cleanups and the cleanup scheduler go by. */
   clock?: () => Date;
+  logger?: Logger;
+  /** The built SPA to serve, as `server.ts` does. */
+  webRoot?: string;
 }
 
 /** The real app, in-process, on 127.0.0.1 and a free port, with a fresh database of the given dialect. */
@@ -48,7 +51,7 @@ export async function startBff(
     ...(database.url && { BFF_DATABASE_URL: database.url }),
     ...env,
   });
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const prepared = await prepare(config, logger);
   // Listen first, so a registry started with this URL as its token realm can be bound before the app.
   let handler: RequestListener = (_req, res) => {
@@ -66,6 +69,7 @@ export async function startBff(
     signingKey: prepared.signingKey,
     ...(registry ? { registry } : {}),
     ...(options.clock && { clock: options.clock }),
+    ...(options.webRoot && { webRoot: options.webRoot }),
   });
   handler = app;
   return {

@@ -6,6 +6,7 @@ import {
   pathSegmentSchema,
   visibilitySchema,
 } from './common.js';
+import { descriptionSchema, displayNameSchema } from './text.js';
 
 export const groupSchema = z.object({
   id: z.number(),
@@ -23,19 +24,19 @@ export const groupSchema = z.object({
 export type Group = z.infer<typeof groupSchema>;
 
 export const createGroupRequestSchema = z.object({
-  name: z.string().trim().min(1).max(255),
+  name: displayNameSchema,
   path: pathSegmentSchema,
   parent_id: idParam.optional(),
   visibility: visibilitySchema.optional(),
-  description: z.string().max(2000).optional(),
+  description: descriptionSchema.optional(),
 });
 export type CreateGroupRequest = z.infer<typeof createGroupRequestSchema>;
 
 export const updateGroupRequestSchema = z.object({
-  name: z.string().trim().min(1).max(255).optional(),
+  name: displayNameSchema.optional(),
   path: pathSegmentSchema.optional(),
   visibility: visibilitySchema.optional(),
-  description: z.string().max(2000).optional(),
+  description: descriptionSchema.optional(),
 });
 export type UpdateGroupRequest = z.infer<typeof updateGroupRequestSchema>;
 

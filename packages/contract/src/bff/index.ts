@@ -4,5 +4,6 @@ export * from './groups.js';
 export * from './members.js';
 export * from './projects.js';
 export * from './registry.js';
+export * from './text.js';
 export * from './tokens.js';
 export * from './users.js';

@@ -11,6 +11,7 @@ import {
   resourceIdSchema,
   visibilitySchema,
 } from './common.js';
+import { descriptionSchema, displayNameSchema } from './text.js';
 
 export const projectNamespaceSchema = z.object({
   id: z.number(),
@@ -62,7 +63,7 @@ export const projectSchema = z.object({
 });
 export type Project = z.infer<typeof projectSchema>;
 
-const projectNameSchema = z.string().trim().min(1).max(255);
+const projectNameSchema = displayNameSchema;
 
 export const createProjectRequestSchema = z
   .object({
@@ -70,7 +71,7 @@ export const createProjectRequestSchema = z
     path: pathSegmentSchema.optional(),
     /** A group or personal namespace, by id or full path; the caller's personal namespace when absent. */
     namespace_id: resourceIdSchema.optional(),
-    description: z.string().max(2000).optional(),
+    description: descriptionSchema.optional(),
     visibility: visibilitySchema.optional(),
     container_registry_access_level: registryAccessLevelSchema.optional(),
     /** Deprecated in GitLab in favour of container_registry_access_level; still accepted. */
@@ -82,7 +83,7 @@ export type CreateProjectRequest = z.infer<typeof createProjectRequestSchema>;
 export const updateProjectRequestSchema = z.object({
   name: projectNameSchema.optional(),
   path: pathSegmentSchema.optional(),
-  description: z.string().max(2000).optional(),
+  description: descriptionSchema.optional(),
   visibility: visibilitySchema.optional(),
   container_registry_access_level: registryAccessLevelSchema.optional(),
   container_registry_enabled: booleanParam.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dateParam, listParam, paginationQuerySchema } from './common.js';
+import { displayNameSchema, isReservedUsername } from './text.js';
 
 export const personalAccessTokenScopeSchema = z.enum(['api', 'read_api', 'read_registry', 'write_registry']);
 export type PersonalAccessTokenScope = z.infer<typeof personalAccessTokenScopeSchema>;
@@ -21,7 +22,7 @@ export type PersonalAccessToken = z.infer<typeof personalAccessTokenSchema>;
 export const createdPersonalAccessTokenSchema = personalAccessTokenSchema.extend({ token: z.string() });
 
 export const createPersonalAccessTokenRequestSchema = z.object({
-  name: z.string().trim().min(1).max(255),
+  name: displayNameSchema,
   scopes: listParam(personalAccessTokenScopeSchema).pipe(z.array(personalAccessTokenScopeSchema).min(1)),
   expires_at: dateParam.optional(),
 });
@@ -50,11 +51,15 @@ export const createdDeployTokenSchema = deployTokenSchema.extend({ token: z.stri
 
 export const DEPLOY_TOKEN_USERNAME_PATTERN = /^[a-zA-Z0-9_.+-]{1,255}$/;
 export const createDeployTokenRequestSchema = z.object({
-  name: z.string().trim().min(1).max(255),
+  name: displayNameSchema,
   scopes: listParam(deployTokenScopeSchema).pipe(z.array(deployTokenScopeSchema).min(1)),
   /** GitLab sends an ISO date-time; a plain date is accepted too. */
   expires_at: z.union([z.iso.datetime({ offset: true }), dateParam]).optional(),
-  username: z.string().regex(DEPLOY_TOKEN_USERNAME_PATTERN).optional(),
+  username: z
+    .string()
+    .regex(DEPLOY_TOKEN_USERNAME_PATTERN)
+    .refine((name) => !isReservedUsername(name), 'is reserved')
+    .optional(),
 });
 export type CreateDeployTokenRequest = z.infer<typeof createDeployTokenRequestSchema>;
 
@@ -64,6 +69,8 @@ export const createJobTokenRequestSchema = z.object({
   expires_in: z.coerce.number().int().min(60).max(86_400).default(3600),
 });
 export const jobTokenSchema = z.object({
+  /** For `DELETE /projects/:id/job_tokens/:token_id`. */
+  id: z.number(),
   token: z.string(),
   user: z.literal('gitlab-ci-token'),
   project_id: z.number(),
@@ -93,6 +100,12 @@ export const oauthTokenResponseSchema = z.object({
   created_at: z.number(),
 });
 export type OAuthTokenResponse = z.infer<typeof oauthTokenResponseSchema>;
+
+/** `POST /oauth/revoke` (RFC 7009): revokes an OAuth access token. */
+export const oauthRevokeRequestSchema = z.object({
+  token: z.string().min(1),
+  token_type_hint: z.string().optional(),
+});
 
 /** `GET /jwt/auth` query (distribution token spec); `scope` may repeat. */
 export const tokenServiceQuerySchema = z.object({

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { booleanParam, paginationQuerySchema } from './common.js';
+import { displayNameSchema, isReservedUsername } from './text.js';
 
 export const USERNAME_PATTERN = /^[a-zA-Z0-9_.][a-zA-Z0-9_.-]{0,254}$/;
 export const usernameSchema = z
   .string()
   .regex(USERNAME_PATTERN, "may contain only letters, digits, '_', '.' and '-', and must not start with '-'")
-  .refine((value) => value !== 'gitlab-ci-token', 'is reserved for CI job tokens');
+  .refine((value) => !isReservedUsername(value), 'is reserved');
 const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(1024);
-const nameSchema = z.string().trim().min(1).max(255);
+const nameSchema = displayNameSchema;
 
 /** What anyone may see of a user (GitLab's `UserBasic`). */
 export const userBasicSchema = z.object({

@@ -8,6 +8,9 @@ import { writeChunk } from './write-chunk.js';
 
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
+/** Image layers may be private: only the registry's own user reads its storage. */
+const PRIVATE_FOLDER = 0o700;
+const PRIVATE_FILE = 0o600;
 
 export class FilesystemDriver implements StorageDriver {
   constructor(private readonly root: string) {}
@@ -73,8 +76,8 @@ export class FilesystemDriver implements StorageDriver {
 
   async append(path: string, source: Readable): Promise<number> {
     const file = this.resolve(path);
-    await mkdir(dirname(file), { recursive: true });
-    const handle = await open(file, 'a');
+    await mkdir(dirname(file), { recursive: true, mode: PRIVATE_FOLDER });
+    const handle = await open(file, 'a', PRIVATE_FILE);
     try {
       const sink = new WriteBehindFile(handle, WRITE_BUFFER_BYTES);
       await pipeline(source, sink);
@@ -99,7 +102,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async move(from: string, to: string): Promise<void> {
     const target = this.resolve(to);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: PRIVATE_FOLDER });
     await rename(this.resolve(from), target);
     await syncDirectory(dirname(target));
   }

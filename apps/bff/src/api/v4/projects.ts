@@ -213,6 +213,7 @@ export function projectsRouter(services: Services, resources: Resources): Router
     const { row, token } = await services.tokens.createJobToken(project.id, actor.user.id, body.expires_in);
     const { variables } = registryCi(services.config.externalRegistryHost, project.full_path);
     const answer: JobToken = {
+      id: row.id,
       token,
       user: JOB_TOKEN_USERNAME,
       project_id: project.id,

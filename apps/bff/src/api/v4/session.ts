@@ -1,7 +1,9 @@
 import { createSessionRequestSchema, type SessionResponse } from '@berth/contract';
 import { Router } from 'express';
 import { clearSessionCookies, setSessionCookies } from '../../auth/cookies.js';
+import { sameOriginOnly } from '../../auth/same-origin.js';
 import { unauthorized } from '../../errors.js';
+import { clientAddress } from '../../http/client-address.js';
 import { context } from '../../http/context.js';
 import { parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
@@ -10,9 +12,9 @@ import type { Resources } from './resources.js';
 /** Sign-in before authentication runs: a stale cookie must not stand in the way of signing in again. */
 export function signInRouter(services: Services, resources: Resources): Router {
   const router = Router();
-  router.post('/session', async (req, res) => {
+  router.post('/session', sameOriginOnly(services.config.externalUrl), async (req, res) => {
     const body = parse(createSessionRequestSchema, req.body ?? {});
-    const user = await services.users.authenticate(body.login, body.password);
+    const user = await services.passwords.verify(body.login, body.password, clientAddress(req));
     if (!user) throw unauthorized('Invalid login or password');
     const session = await services.tokens.createSession(user.id);
     setSessionCookies(req, res, session);

@@ -38,13 +38,20 @@ export function usersRouter(services: Services, resources: Resources): Router {
     return user;
   };
 
+  /** GitLab with the Public visibility level restricted: anonymous callers see no users (BFF_ANONYMOUS_USER_LIST). */
+  const refuseAnonymousUnlessPublic = (res: Parameters<typeof actorOf>[0]) => {
+    if (actorOf(res).kind === 'anonymous' && !services.config.anonymousUserList) throw unauthorized();
+  };
+
   router.get('/users', async (req, res) => {
+    refuseAnonymousUnlessPublic(res);
     const query = parse(listUsersQuerySchema, req.query);
     const users = await services.users.list({ username: query.username, search: query.search });
     res.json(paginate(req, res, users, query).map((user) => show(res, user)));
   });
 
   router.get('/users/:id', async (req, res) => {
+    refuseAnonymousUnlessPublic(res);
     res.json(show(res, await findUser(req.params.id)));
   });
 
