@@ -1,30 +1,34 @@
 import { isAbsolute, resolve } from 'node:path';
+import {
+  choiceSetting,
+  logLevelSetting,
+  nonEmptySetting,
+  portSetting,
+  postgresUrlSetting,
+  StartupError,
+  settingProblems,
+  urlSetting,
+} from '@berth/contract';
 import { z } from 'zod';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const envSchema = z.object({
-  BFF_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  BFF_HOST: z.string().min(1).default('127.0.0.1'),
-  BERTH_DATA_DIR: z.string().min(1).default('./data'),
-  BFF_DATABASE_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// URL (leave unset for SQLite)')
-      .optional(),
-  ),
+  BFF_PORT: portSetting.default(8080),
+  BFF_HOST: nonEmptySetting.default('127.0.0.1'),
+  BERTH_DATA_DIR: nonEmptySetting.default('./data'),
+  BFF_DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrlSetting.optional()),
   BERTH_ROOT_PASSWORD: z.preprocess(
     emptyToUndefined,
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
-  BERTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
-  BERTH_EXTERNAL_REGISTRY_URL: z.url().default('http://127.0.0.1:5000'),
-  REGISTRY_URL: z.url().default('http://127.0.0.1:5000'),
+  BERTH_TOKEN_ISSUER: nonEmptySetting.default('berth-token-service'),
+  BERTH_EXTERNAL_REGISTRY_URL: urlSetting.default('http://127.0.0.1:5000'),
+  REGISTRY_URL: urlSetting.default('http://127.0.0.1:5000'),
   /** The SPA's origin and the base of `web_url` fields. */
-  BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, z.url().optional()),
-  BFF_SIGNUP_ENABLED: z.enum(['true', 'false']).default('true'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, urlSetting.optional()),
+  BFF_SIGNUP_ENABLED: choiceSetting(['true', 'false']).default('true'),
+  LOG_LEVEL: logLevelSetting,
 });
 
 export interface Config {
@@ -41,22 +45,14 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
-}
+/** Bad settings: one problem per variable, worded as every Berth process words them. */
+export class ConfigError extends StartupError {}
 
 /** Parses the environment once at start-up; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map(
-        (issue) =>
-          `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
-      ),
-    );
+    throw new ConfigError(settingProblems(parsed.error, env));
   }
   const e = parsed.data;
   const dataDir = isAbsolute(e.BERTH_DATA_DIR) ? e.BERTH_DATA_DIR : resolve(e.BERTH_DATA_DIR);

@@ -1,2 +1,3 @@
 export * from './bff/index.js';
 export * from './names.js';
+export * from './settings.js';
