@@ -32,3 +32,17 @@ describe('the README commands a newcomer copies', () => {
     expect(ciRun).not.toMatch(/npm_config_nodedir/);
   });
 });
+
+describe('the README configuration table', () => {
+  it('names every variable the services read', () => {
+    const table = readme.split(/^## /m).find((part) => part.startsWith('Configuration\n')) ?? '';
+    const schemas = ['apps/bff/src/config.ts', 'packages/registry/src/config.ts'].map((path) =>
+      readFileSync(resolve(root, path), 'utf8'),
+    );
+    const variables = new Set(
+      schemas.flatMap((source) => [...source.matchAll(/^\s+([A-Z][A-Z_]{3,}):/gm)].map((m) => m[1]!)),
+    );
+    expect(variables.size).toBeGreaterThan(20);
+    for (const variable of variables) expect(table, variable).toContain(`\`${variable}\``);
+  });
+});
