@@ -18,16 +18,20 @@ const bffPort = process.env.BFF_PORT || '8080';
 const registryHost = process.env.REGISTRY_HOST || '127.0.0.1';
 const registryPort = process.env.REGISTRY_PORT || '5000';
 /** Where this machine reaches a service listening on `host` (any address answers on loopback). */
-const local = (host, port) => `http://${['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host}:${port}`;
+function local(host, port) {
+  const reachable = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
 const bffUrl = local(bffHost, bffPort);
 const registryUrl = local(registryHost, registryPort);
-const env = {
-  ...process.env,
-  BERTH_DATA_DIR: dataDir,
-  REGISTRY_URL: process.env.REGISTRY_URL || registryUrl,
-  BERTH_EXTERNAL_REGISTRY_URL: process.env.BERTH_EXTERNAL_REGISTRY_URL || registryUrl,
-  REGISTRY_AUTH_TOKEN_REALM: process.env.REGISTRY_AUTH_TOKEN_REALM || `${bffUrl}/jwt/auth`,
-};
+const env = { ...process.env, BERTH_DATA_DIR: dataDir };
+// Defaults that follow the chosen ports; a bad port is left for its own service to name.
+const isPort = (value) => /^\d+$/.test(value);
+if (isPort(registryPort)) {
+  env.REGISTRY_URL ||= registryUrl;
+  env.BERTH_EXTERNAL_REGISTRY_URL ||= registryUrl;
+}
+if (isPort(bffPort)) env.REGISTRY_AUTH_TOKEN_REALM ||= `${bffUrl}/jwt/auth`;
 if (demo && !env.BERTH_ROOT_PASSWORD) env.BERTH_ROOT_PASSWORD = 'berth-demo-root';
 
 // ---- build only what changed -------------------------------------------------------------------

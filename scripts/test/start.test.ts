@@ -135,6 +135,17 @@ describe('pnpm start', () => {
     expect(exists(folder.dataDir)).toBe(false);
   });
 
+  it('leaves a bad registry port for the registry to name, not the BFF', async () => {
+    const { env } = await stackEnv();
+    const run = runCommand('pnpm', ['start'], { ...env, REGISTRY_PORT: 'abc' });
+    expect(await run.exited).toBe(1);
+    const problems = run
+      .stderr()
+      .split('\n')
+      .filter((line) => /^berth-(bff|registry):/.test(line));
+    expect(problems).toEqual(['berth-registry: REGISTRY_PORT must be a port number 0-65535 (got "abc")']);
+  });
+
   it('exits 1 and stops the BFF when the registry cannot start', async () => {
     const { folder, env } = await stackEnv();
     const taken = await occupyPort();
