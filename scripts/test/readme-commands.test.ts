@@ -25,9 +25,13 @@ describe('the README commands a newcomer copies', () => {
     expect(test).toBe(`npm i -g ${packageManager} && pnpm install && pnpm test`);
   });
 
-  it('are what CI runs: .ci/run ends with the README test command, verbatim', () => {
+  it('are what CI runs: .ci/run runs the README test command verbatim, then checks the start command', () => {
     const commands = ciRun.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-    expect(commands.at(-1)).toBe(commandUnder('Test it'));
+    expect(commands.slice(-2)).toEqual([commandUnder('Test it'), 'node scripts/readme-start-check.mjs']);
+    // The start check reads its command from the README too, so the two cannot drift.
+    expect(readFileSync(resolve(root, 'scripts/readme-start-check.mjs'), 'utf8')).toContain(
+      "startsWith('Run it\\n')",
+    );
     // Nothing CI exports may stand in for what a newcomer would have to type.
     expect(ciRun).not.toMatch(/npm_config_nodedir/);
   });
