@@ -32,7 +32,6 @@ if (isPort(registryPort)) {
   env.BERTH_EXTERNAL_REGISTRY_URL ||= registryUrl;
 }
 if (isPort(bffPort)) env.REGISTRY_AUTH_TOKEN_REALM ||= `${bffUrl}/jwt/auth`;
-if (demo && !env.BERTH_ROOT_PASSWORD) env.BERTH_ROOT_PASSWORD = 'berth-demo-root';
 
 // ---- build only what changed -------------------------------------------------------------------
 
@@ -166,15 +165,17 @@ process.once('SIGTERM', () => void stop(0));
 
 async function main() {
   buildIfStale();
+  const demoModule = demo ? await import(join(root, 'apps/bff/dist/src/demo/seed-demo.js')) : undefined;
+  // A fresh demo instance gets a known root password; an existing one keeps its own.
+  if (demoModule && !env.BERTH_ROOT_PASSWORD) env.BERTH_ROOT_PASSWORD = demoModule.DEMO_ROOT_PASSWORD;
   run('BFF', 'apps/bff/dist/src/server.js');
   if (!(await waitUntilReady('BFF', `${bffUrl}/-/health`, (status) => status === 200))) return;
   run('registry', 'packages/registry/dist/berth-registry.mjs', ['serve']);
   // Until it is ready the registry answers 503; then /v2/ answers 200 or asks for a token (401).
   if (!(await waitUntilReady('registry', `${registryUrl}/v2/`, (status) => status !== 503))) return;
-  if (demo) {
-    const { seedDemo } = await import(join(root, 'apps/bff/dist/src/demo/seed-demo.js'));
+  if (demoModule) {
     try {
-      await seedDemo({
+      await demoModule.seedDemo({
         bffUrl,
         registryUrl,
         rootPassword: env.BERTH_ROOT_PASSWORD,

@@ -21,6 +21,8 @@ import { type ImageManifest, ociImage, ociIndex } from './oci-content.js';
  */
 
 export const DEMO_PASSWORD = 'demo-password';
+/** root's password when `--demo` creates the instance; a password chosen in BERTH_ROOT_PASSWORD is never printed. */
+export const DEMO_ROOT_PASSWORD = 'berth-demo-root';
 
 const GUEST = 10;
 const REPORTER = 20;
@@ -173,7 +175,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<void> {
     [
       '',
       `Berth demo (${pushed === 0 ? 'already loaded' : `${pushed} tags pushed`}): sign in at ${options.bffUrl}`,
-      `  root / ${options.rootPassword} (administrator)`,
+      `  root / ${options.rootPassword === DEMO_ROOT_PASSWORD ? DEMO_ROOT_PASSWORD : '(your BERTH_ROOT_PASSWORD)'} (administrator)`,
       ...demoContent.users.map((person) => `  ${person.username} / ${DEMO_PASSWORD} (${person.role})`),
       `  projects: ${demoContent.projects
         .map(
