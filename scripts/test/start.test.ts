@@ -176,7 +176,7 @@ describe('pnpm start', () => {
       `realm="http://127.0.0.1:${env.BFF_PORT}/jwt/auth"`,
     );
     first.interrupt();
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.stderr()).toBe(0);
     await expect(fetch(`http://127.0.0.1:${env.BFF_PORT}/-/health`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${env.REGISTRY_PORT}/v2/`)).rejects.toThrow();
 
@@ -184,6 +184,6 @@ describe('pnpm start', () => {
     await second.waitFor(/berth: up/);
     expect(first.stderr() + second.stderr()).not.toMatch(/building/);
     second.interrupt();
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.stderr()).toBe(0);
   });
 });

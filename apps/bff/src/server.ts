@@ -45,8 +45,17 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
 
+  // Ctrl-C reaches the process both from the terminal and from `pnpm start`: stop once.
+  let stopping = false;
   const shutdown = () => {
-    server.close(() => void database.close().then(() => process.exit(0)));
+    if (stopping) return;
+    stopping = true;
+    server.close(() =>
+      database.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      ),
+    );
     server.closeIdleConnections();
   };
   process.once('SIGTERM', shutdown);

@@ -40,7 +40,7 @@ describe('configuration', () => {
       'u:p@r.example',
       '',
     ]) {
-      expect(() => host(bad), bad).toThrow(/BERTH_EXTERNAL_REGISTRY_URL: must be a host\[:port\]/);
+      expect(() => host(bad), bad).toThrow(/BERTH_EXTERNAL_REGISTRY_URL must be a host\[:port\]/);
     }
   });
 

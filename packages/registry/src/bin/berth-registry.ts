@@ -9,7 +9,11 @@ async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel });
   const running = await startServer(config, logger);
+  // Ctrl-C reaches the process both from the terminal and from `pnpm start`: stop once.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'registry stopping');
     running.close().then(
       () => process.exit(0),
