@@ -1,4 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
+import {
+  choiceSetting,
+  logLevelSetting,
+  nonEmptySetting,
+  portSetting,
+  postgresUrlSetting,
+  StartupError,
+  settingProblems,
+  urlSetting,
+} from '@berth/contract';
 import { z } from 'zod';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -23,21 +33,15 @@ export function registryHostOf(value: string): string | undefined {
 }
 
 const envSchema = z.object({
-  BFF_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  BFF_HOST: z.string().min(1).default('127.0.0.1'),
-  BERTH_DATA_DIR: z.string().min(1).default('./data'),
-  BFF_DATABASE_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// URL (leave unset for SQLite)')
-      .optional(),
-  ),
+  BFF_PORT: portSetting.default(8080),
+  BFF_HOST: nonEmptySetting.default('127.0.0.1'),
+  BERTH_DATA_DIR: nonEmptySetting.default('./data'),
+  BFF_DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrlSetting.optional()),
   BERTH_ROOT_PASSWORD: z.preprocess(
     emptyToUndefined,
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
-  BERTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
+  BERTH_TOKEN_ISSUER: nonEmptySetting.default('berth-token-service'),
   BERTH_EXTERNAL_REGISTRY_URL: z
     .string()
     .default('127.0.0.1:5000')
@@ -53,17 +57,17 @@ const envSchema = z.object({
       }
       return host;
     }),
-  REGISTRY_URL: z.url().default('http://127.0.0.1:5000'),
+  REGISTRY_URL: urlSetting.default('http://127.0.0.1:5000'),
   /** The SPA's origin and the base of `web_url` fields. */
-  BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, z.url().optional()),
-  BFF_SIGNUP_ENABLED: z.enum(['true', 'false']).default('true'),
+  BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, urlSetting.optional()),
+  BFF_SIGNUP_ENABLED: choiceSetting(['true', 'false']).default('true'),
   /** Seconds between two looks for due cleanup policies; 0 turns the scheduler off. */
   BFF_CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** GitLab's "Public" restricted visibility: off, anonymous callers cannot list or view users. */
-  BFF_ANONYMOUS_USER_LIST: z.enum(['true', 'false']).default('false'),
+  BFF_ANONYMOUS_USER_LIST: choiceSetting(['true', 'false']).default('false'),
   /** Longest lifetime of a personal access token; a token asked for without expiry gets this one. */
   BFF_PAT_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevelSetting,
 });
 
 export interface Config {
@@ -84,22 +88,14 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
-}
+/** Bad settings: one problem per variable, worded as every Berth process words them. */
+export class ConfigError extends StartupError {}
 
 /** Parses the environment once at start-up; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map(
-        (issue) =>
-          `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
-      ),
-    );
+    throw new ConfigError(settingProblems(parsed.error, env));
   }
   const e = parsed.data;
   const dataDir = isAbsolute(e.BERTH_DATA_DIR) ? e.BERTH_DATA_DIR : resolve(e.BERTH_DATA_DIR);

@@ -1,40 +1,78 @@
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StartupError, startupFailureText, startupProblem } from '@berth/contract';
+import { databaseProblem, folderProblem, listenOn } from '@berth/sql';
 import { createApp } from './app.js';
 import { createLogger, prepare } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+
+const PROCESS_NAME = 'berth-bff';
+
+/** Until the app is ready, the bound port answers 503 so clients retry rather than hang. */
+const starting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end(JSON.stringify({ message: 'starting' }));
+};
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+  const config = loadConfig(process.env);
+  let handle = starting;
+  const server = createServer((req, res) => handle(req, res));
+  // The port is bound and every store checked before anything is written to the data folder.
+  const problems: string[] = [];
+  const listenFailure = await listenOn(server, config.host, config.port);
+  if (listenFailure === 'EADDRINUSE')
+    problems.push(startupProblem.portInUse('BFF_PORT', config.host, config.port));
+  else if (listenFailure)
+    problems.push(startupProblem.cannotListen('BFF_PORT', config.host, config.port, listenFailure));
+  const folderFailure = folderProblem(join(config.dataDir, 'bff'));
+  if (folderFailure)
+    problems.push(startupProblem.dataDirUnusable('BERTH_DATA_DIR', config.dataDir, folderFailure));
+  const databaseFailure = await databaseProblem(config.databaseUrl);
+  if (databaseFailure) problems.push(startupProblem.databaseUnreachable('BFF_DATABASE_URL', databaseFailure));
+  if (problems.length > 0) {
+    server.close();
+    throw new StartupError(problems);
   }
+
   const logger = createLogger(config);
   const { database, signingKey } = await prepare(config, logger);
   const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
   const { app, services, close } = createApp({ config, db: database.db, logger, signingKey, webRoot });
+  handle = app;
   // Repository deletes a previous process scheduled but did not finish.
   services.repositoryDeletions
     .run()
     .catch((error: unknown) => logger.warn({ err: error }, 'repository delete failed'));
-  const server = app.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
-  });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
+
+  // Ctrl-C reaches the process both from the terminal and from `pnpm start`: stop once.
+  let stopping = false;
   const shutdown = () => {
-    server.close(() => void close().then(() => database.close().then(() => process.exit(0))));
+    if (stopping) return;
+    stopping = true;
+    server.close(() =>
+      close()
+        .then(() => database.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        ),
+    );
+    server.closeIdleConnections();
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bff failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  const problems =
+    error instanceof StartupError
+      ? error.problems
+      : [`failed to start: ${error instanceof Error ? error.message : String(error)}`];
+  process.stderr.write(startupFailureText(PROCESS_NAME, problems));
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The distribution spec's repository name grammar (DESIGN §5). */
+/** The distribution spec's repository name grammar (docs/design.md §5). */
 export const REPOSITORY_NAME_PATTERN =
   /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 export const REPOSITORY_NAME_MAX_LENGTH = 255;

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
+import {
+  choiceSetting,
+  logLevelSetting,
+  nonEmptySetting,
+  portSetting,
+  postgresUrlSetting,
+  StartupError,
+  settingProblems,
+  urlSetting,
+} from '@berth/contract';
 import { z } from 'zod';
-
-const port = z.coerce.number().int().min(0).max(65535);
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -17,29 +25,23 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const environmentSchema = z
   .object({
-    REGISTRY_PORT: port.default(5000),
-    REGISTRY_HOST: z.string().min(1).default('127.0.0.1'),
-    BERTH_DATA_DIR: z.string().min(1).default('./data'),
-    REGISTRY_DATABASE_URL: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite)')
-        .optional(),
-    ),
-    REGISTRY_STORAGE: z.enum(['filesystem']).default('filesystem'),
-    REGISTRY_AUTH: z.enum(['token', 'none']).default('token'),
-    REGISTRY_AUTH_TOKEN_REALM: z.preprocess(emptyAsUndefined, z.url().optional()),
-    REGISTRY_AUTH_TOKEN_SERVICE: z.string().min(1).default('container_registry'),
-    REGISTRY_AUTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
+    REGISTRY_PORT: portSetting.default(5000),
+    REGISTRY_HOST: nonEmptySetting.default('127.0.0.1'),
+    BERTH_DATA_DIR: nonEmptySetting.default('./data'),
+    REGISTRY_DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrlSetting.optional()),
+    REGISTRY_STORAGE: choiceSetting(['filesystem']).default('filesystem'),
+    REGISTRY_AUTH: choiceSetting(['token', 'none']).default('token'),
+    REGISTRY_AUTH_TOKEN_REALM: z.preprocess(emptyAsUndefined, urlSetting.optional()),
+    REGISTRY_AUTH_TOKEN_SERVICE: nonEmptySetting.default('container_registry'),
+    REGISTRY_AUTH_TOKEN_ISSUER: nonEmptySetting.default('berth-token-service'),
     REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
-    REGISTRY_AUTH_TOKEN_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
-    GC_ENABLED: z.enum(['true', 'false']).default('true'),
+    REGISTRY_AUTH_TOKEN_JWKS_URL: z.preprocess(emptyAsUndefined, urlSetting.optional()),
+    GC_ENABLED: choiceSetting(['true', 'false']).default('true'),
     GC_REVIEW_DELAY: durationSchema.prefault('24h'),
     GC_INTERVAL: durationSchema.prefault('10s'),
     GC_UPLOAD_PURGE_AGE: durationSchema.prefault('24h'),
-    REGISTRY_ACCESS_LOG: z.enum(['true', 'false']).default('true'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    REGISTRY_ACCESS_LOG: choiceSetting(['true', 'false']).default('true'),
+    LOG_LEVEL: logLevelSetting,
   })
   .superRefine((env, context) => {
     if (env.REGISTRY_AUTH !== 'token') return;
@@ -48,14 +50,14 @@ const environmentSchema = z
         code: 'custom',
         path: ['REGISTRY_AUTH_TOKEN_REALM'],
         message:
-          'required with REGISTRY_AUTH=token (the token service URL, e.g. http://127.0.0.1:8080/jwt/auth)',
+          'is required with REGISTRY_AUTH=token (the token service URL, e.g. http://127.0.0.1:8080/jwt/auth)',
       });
     }
     if (env.REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE && env.REGISTRY_AUTH_TOKEN_JWKS_URL) {
       context.addIssue({
         code: 'custom',
         path: ['REGISTRY_AUTH_TOKEN_JWKS_URL'],
-        message: 'set either REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE or REGISTRY_AUTH_TOKEN_JWKS_URL, not both',
+        message: 'must not be set together with REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE (choose one)',
       });
     }
   });
@@ -88,17 +90,14 @@ export interface RegistryConfig {
   accessLog: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
-}
+/** Bad settings: one problem per variable, worded as every Berth process words them. */
+export class ConfigError extends StartupError {}
 
 /** Reads the whole environment at once so a bad start lists every problem, not the first. */
 export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(settingProblems(parsed.error, env));
   }
   const e = parsed.data;
   const dataDir = resolve(e.BERTH_DATA_DIR);

@@ -1,8 +1,16 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { migrateToLatest, openDatabase, type SqlDatabase } from '@berth/sql';
+import { StartupError, startupProblem } from '@berth/contract';
+import {
+  databaseProblem,
+  folderProblem,
+  listenOn,
+  migrateToLatest,
+  openDatabase,
+  type SqlDatabase,
+} from '@berth/sql';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import {
@@ -42,7 +50,6 @@ export async function openMetadata(config: RegistryConfig): Promise<SqlDatabase<
   return database;
 }
 
-/** Opens storage and metadata, then listens; `close` stops accepting, finishes requests and closes the database. */
 /** Token verification as configured; undefined only when REGISTRY_AUTH=none asked for no authentication. */
 export async function createAuthorizer(
   config: RegistryConfig,
@@ -55,7 +62,7 @@ export async function createAuthorizer(
   }
   const keys =
     'publicKeyFile' in auth.keys
-      ? await readPublicKeyFile(auth.keys.publicKeyFile)
+      ? await readKeyFile(auth.keys.publicKeyFile)
       : createJwksKeySource({
           url: auth.keys.jwksUrl,
           onError: (error) => logger.error({ err: error }, 'fetching the token service JWKS failed'),
@@ -64,11 +71,55 @@ export async function createAuthorizer(
   return createTokenAuthorizer({ verifier, realm: auth.realm, service: auth.service });
 }
 
+async function readKeyFile(path: string) {
+  return readPublicKeyFile(path).catch((error: NodeJS.ErrnoException) => {
+    const reason = error.code ?? error.message;
+    throw new StartupError([
+      startupProblem.fileUnreadable('REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE', path, reason),
+    ]);
+  });
+}
+
+/** Until the registry is ready, the bound port answers 503 so clients retry rather than hang. */
+const starting: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the registry is starting' }] }));
+};
+
+/**
+ * Listens, checks the data folder and the database, and only then opens storage and metadata
+ * (so a start that cannot serve writes nothing); throws a StartupError naming every problem.
+ * `close` stops accepting, finishes requests and closes the database.
+ */
 export async function startServer(
   config: RegistryConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const authorizer = await createAuthorizer(config, logger);
+  let handle = starting;
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => handle(req, res));
+  server.on('clientError', answerMalformedRequest);
+  const problems: string[] = [];
+  const listenFailure = await listenOn(server, config.host, config.port);
+  if (listenFailure === 'EADDRINUSE') {
+    problems.push(startupProblem.portInUse('REGISTRY_PORT', config.host, config.port));
+  } else if (listenFailure) {
+    problems.push(startupProblem.cannotListen('REGISTRY_PORT', config.host, config.port, listenFailure));
+  }
+  const folderFailure = folderProblem(join(config.dataDir, 'registry'));
+  if (folderFailure)
+    problems.push(startupProblem.dataDirUnusable('BERTH_DATA_DIR', config.dataDir, folderFailure));
+  const databaseFailure = await databaseProblem(config.databaseUrl);
+  if (databaseFailure) {
+    problems.push(startupProblem.databaseUnreachable('REGISTRY_DATABASE_URL', databaseFailure));
+  }
+  if (problems.length > 0) {
+    server.close();
+    throw new StartupError(problems);
+  }
+  const authorizer = await createAuthorizer(config, logger).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
   const database = await openMetadata(config);
   const storage = new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
   const digestLocks = new KeyedMutex();
@@ -87,20 +138,12 @@ export async function startServer(
     uploadPurgeAgeMs: config.gc.uploadPurgeAgeMs,
   });
   if (config.gc.enabled) collector.start(config.gc.intervalMs);
-  const server = createServer(
-    { keepAliveTimeout: 30_000 },
-    createApp({
-      registry,
-      logger,
-      accessLog: config.accessLog,
-      extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs, storage },
-      ...(authorizer ? { authorizer } : {}),
-    }),
-  );
-  server.on('clientError', answerMalformedRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+  handle = createApp({
+    registry,
+    logger,
+    accessLog: config.accessLog,
+    extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs, storage },
+    ...(authorizer ? { authorizer } : {}),
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,3 +1,4 @@
 export { migrateToLatest } from './migrate.js';
 export { type Dialect, type OpenDatabaseOptions, openDatabase, type SqlDatabase } from './open-database.js';
+export { databaseProblem, folderProblem, listenOn } from './preflight.js';
 export { prepareColumnQuery, prepareQuery } from './prepared-query.js';

@@ -29,7 +29,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 }
 
 /** pg is loaded only when PostgreSQL is used: the embedded default should not pay its memory. */
-function loadPg(): typeof PgModule {
+export function loadPg(): typeof PgModule {
   const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
   // BIGINT columns hold byte sizes beyond 2^31; parse them as numbers (exact up to 2^53).
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));

@@ -1,6 +1,6 @@
 /**
  * The one place that decides what an actor may do with a project, a group, the registry and the API
- * (DESIGN §4). Pure: callers gather the facts (actor with its memberships, project or group with its
+ * (docs/design.md §4). Pure: callers gather the facts (actor with its memberships, project or group with its
  * ancestors) and act on the answer; nothing else re-decides a permission.
  *
  * Lists ask the same questions of many rows at once, so each list-shaped decision also exists as a SQL
@@ -131,7 +131,7 @@ function levelOn(user: UserPrincipal | undefined, project: ProjectFacts, now: Da
   return user ? effectiveAccessLevel(user, { projectId: project.id, groupIds: project.groupIds }, now) : 0;
 }
 
-/** What the actor may do in the project's image repositories (DESIGN §4); disabled means nothing for anyone. */
+/** What the actor may do in the project's image repositories (docs/design.md §4); disabled means nothing for anyone. */
 export function registryActions(actor: Actor, project: ProjectFacts, now: Date): RegistryAction[] {
   if (project.registryAccessLevel === 'disabled') return [];
   switch (actor.kind) {

@@ -12,7 +12,7 @@ import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
 import { assertFullPathFree, assertVisibilityWithin, checkFullPathLength, prefixesOf } from './paths.js';
 
-/** An image name is `<project full path>[/<up to 3 more segments>]` (DESIGN §5). */
+/** An image name is `<project full path>[/<up to 3 more segments>]` (docs/design.md §5). */
 const MAX_IMAGE_SEGMENTS_BELOW_PROJECT = 3;
 
 export interface NewProjectInput {

@@ -1,4 +1,4 @@
-/** The seed's visibility table (DESIGN §4), shared by the token-service and real-pull tests. */
+/** The seed's visibility table (docs/design.md §4), shared by the token-service and real-pull tests. */
 export const VISIBILITIES = ['public', 'internal', 'private'] as const;
 export const REGISTRY_LEVELS = ['enabled', 'private', 'disabled'] as const;
 export const ROLES = [
@@ -13,7 +13,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /**
- * The seed's table (DESIGN §4), written out cell by cell: may this role view the registry and pull?
+ * The seed's table (docs/design.md §4), written out cell by cell: may this role view the registry and pull?
  * `outsider` is a signed-in user who is not a member.
  */
 export const SEED_PULL: Record<string, Record<Role, boolean>> = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REPOSITORY_NAME_MAX_LENGTH } from '../names.js';
 
-/** GitLab access levels (DESIGN §4). */
+/** GitLab access levels (docs/design.md §4). */
 export const ACCESS_LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
 export const accessLevelSchema = z.coerce
   .number()
@@ -43,7 +43,7 @@ const SEPARATOR_RUN = /[._-]+/g;
 const VALID_SEPARATOR = /^(?:\.|_|__|-+)$/;
 
 /**
- * Why a group or project path segment would make an invalid image name (DESIGN §5), or undefined when
+ * Why a group or project path segment would make an invalid image name (docs/design.md §5), or undefined when
  * it is valid. Each segment becomes one component of `<registry>/<group>/<project>/…` and must match
  * the distribution grammar `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
  */

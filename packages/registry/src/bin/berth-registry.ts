@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { StartupError, startupFailureText } from '@berth/contract';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { gcDryRun } from '../gc/dry-run.js';
 import { openMetadata, startServer } from '../server.js';
 
@@ -8,7 +9,11 @@ async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel });
   const running = await startServer(config, logger);
+  // Ctrl-C reaches the process both from the terminal and from `pnpm start`: stop once.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'registry stopping');
     running.close().then(
       () => process.exit(0),
@@ -46,6 +51,10 @@ if (!run) {
   process.exit(2);
 }
 run().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const problems =
+    error instanceof StartupError
+      ? error.problems
+      : [`failed to start: ${error instanceof Error ? error.message : String(error)}`];
+  process.stderr.write(startupFailureText('berth-registry', problems));
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 import { REPOSITORY_NAME_MAX_LENGTH, REPOSITORY_NAME_PATTERN, TAG_PATTERN } from '@berth/contract';
 import { registryError } from './errors.js';
 
-/** Throws NAME_INVALID unless `name` follows the distribution grammar (DESIGN §5). */
+/** Throws NAME_INVALID unless `name` follows the distribution grammar (docs/design.md §5). */
 export function assertRepositoryName(name: string): void {
   if (name.length > REPOSITORY_NAME_MAX_LENGTH || !REPOSITORY_NAME_PATTERN.test(name)) {
     throw registryError('NAME_INVALID', 'invalid repository name', {

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * The blob store seen by the core: small and dumb on purpose (DESIGN §3), so a
+ * The blob store seen by the core: small and dumb on purpose (docs/design.md §3), so a
  * new backend only has to get these right and pass test/storage/driver-suite.ts.
  * Paths are relative keys such as `blobs/sha256/ab/<hex>`; drivers refuse any
  * key that would leave their root.

@@ -52,7 +52,7 @@ async function expectPullsIntact(reference: string, pushedDir: string): Promise<
   for (const [digest, bytes] of pushed) expect(pulled.get(digest)?.equals(bytes), digest).toBe(true);
 }
 
-// DESIGN §6: delete a tag deletes that tag only. The CNCF registry refuses a delete by tag
+// docs/design.md §6: delete a tag deletes that tag only. The CNCF registry refuses a delete by tag
 // (it parses the tag as a digest), so this runs against Berth only.
 test.skipIf(underTest === 'cncf')('deleting one tag leaves the other tag on the same manifest', async () => {
   const repo = 'delete/by-tag';

@@ -61,8 +61,9 @@ describe('registry configuration', () => {
       timeout: 10_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('invalid configuration');
-    expect(result.stderr).toContain('REGISTRY_PORT');
-    expect(result.stderr).toContain('REGISTRY_STORAGE');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'berth-registry: REGISTRY_PORT must be a port number 0-65535 (got "abc")',
+      'berth-registry: REGISTRY_STORAGE must be one of filesystem (got "s3")',
+    ]);
   });
 });

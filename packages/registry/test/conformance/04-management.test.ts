@@ -1,5 +1,5 @@
 // OCI Distribution Spec v1.1 — Content management (conformance/04_management_test.go; spec "Deleting tags",
-// "Deleting Manifests", "Deleting Blobs"), with Berth's rule that deleting a tag deletes that tag only (DESIGN §6).
+// "Deleting Manifests", "Deleting Blobs"), with Berth's rule that deleting a tag deletes that tag only (docs/design.md §6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_ALL_MANIFESTS, randomBlob, randomName, sha256 } from '../support/oci-client.js';
 import { expectOciError, onCncf, startTarget, type Target } from './harness.js';

@@ -1,4 +1,4 @@
-// Resumable push across a restart (spec "Use Cases: Resumable Push"; DESIGN §3: upload state survives a
+// Resumable push across a restart (spec "Use Cases: Resumable Push"; docs/design.md §3: upload state survives a
 // restart). A chunked upload is started, the registry stopped and started again on the same data folder,
 // and the upload resumed through the Location the first process gave.
 import { mkdtempSync, rmSync } from 'node:fs';

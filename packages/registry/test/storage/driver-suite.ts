@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { type StorageDriver, StorageNotFoundError } from '../../src/storage/driver.js';
 
-/** The contract every storage driver must keep (DESIGN §3); each driver's test file calls this. */
+/** The contract every storage driver must keep (docs/design.md §3); each driver's test file calls this. */
 export function storageDriverSuite(name: string, createDriver: () => Promise<StorageDriver>): void {
   describe(`storage driver: ${name}`, () => {
     it('reports nothing for a missing path and refuses to read it', async () => {
