@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { S3Settings } from './storage/s3-driver.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -14,6 +15,8 @@ export const durationSchema = z
     return Number(amount) * DURATION_UNITS[unit]!;
   });
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const flag = z.enum(['true', 'false']);
+const MiB = 1024 * 1024;
 
 const environmentSchema = z
   .object({
@@ -27,7 +30,20 @@ const environmentSchema = z
         .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// URL (leave it unset for the embedded SQLite)')
         .optional(),
     ),
-    REGISTRY_STORAGE: z.enum(['filesystem']).default('filesystem'),
+    REGISTRY_STORAGE: z.enum(['filesystem', 's3']).default('filesystem'),
+    REGISTRY_S3_BUCKET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_REGION: z.string().min(1).default('us-east-1'),
+    REGISTRY_S3_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+    REGISTRY_S3_ACCESS_KEY_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_SECRET_ACCESS_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_PATH_STYLE: flag.default('false'),
+    REGISTRY_S3_PART_SIZE: z.coerce
+      .number()
+      .int()
+      .min(5 * MiB, 'must be at least 5242880 (5 MiB, the smallest S3 part)')
+      .max(5 * 1024 * MiB, 'must be at most 5368709120 (5 GiB, the largest S3 part)')
+      .default(10 * MiB),
+    REGISTRY_S3_REDIRECT: flag.default('false'),
     REGISTRY_AUTH: z.enum(['token', 'none']).default('token'),
     REGISTRY_AUTH_TOKEN_REALM: z.preprocess(emptyAsUndefined, z.url().optional()),
     REGISTRY_AUTH_TOKEN_SERVICE: z.string().min(1).default('container_registry'),
@@ -42,6 +58,21 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, context) => {
+    if (env.REGISTRY_STORAGE === 's3' && !env.REGISTRY_S3_BUCKET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_S3_BUCKET'],
+        message: 'required with REGISTRY_STORAGE=s3',
+      });
+    }
+    if (!env.REGISTRY_S3_ACCESS_KEY_ID !== !env.REGISTRY_S3_SECRET_ACCESS_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: [env.REGISTRY_S3_ACCESS_KEY_ID ? 'REGISTRY_S3_SECRET_ACCESS_KEY' : 'REGISTRY_S3_ACCESS_KEY_ID'],
+        message:
+          'set both REGISTRY_S3_ACCESS_KEY_ID and REGISTRY_S3_SECRET_ACCESS_KEY, or neither (the AWS default credential chain)',
+      });
+    }
     if (env.REGISTRY_AUTH !== 'token') return;
     if (!env.REGISTRY_AUTH_TOKEN_REALM) {
       context.addIssue({
@@ -65,7 +96,7 @@ export interface RegistryConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
-  storage: 'filesystem';
+  storage: { driver: 'filesystem' } | { driver: 's3'; s3: S3Settings };
   auth:
     | { mode: 'none' }
     | {
@@ -107,7 +138,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
     port: e.REGISTRY_PORT,
     dataDir,
     databaseUrl: e.REGISTRY_DATABASE_URL,
-    storage: e.REGISTRY_STORAGE,
+    storage:
+      e.REGISTRY_STORAGE === 's3'
+        ? {
+            driver: 's3',
+            s3: {
+              bucket: e.REGISTRY_S3_BUCKET!,
+              region: e.REGISTRY_S3_REGION,
+              endpoint: e.REGISTRY_S3_ENDPOINT,
+              credentials:
+                e.REGISTRY_S3_ACCESS_KEY_ID && e.REGISTRY_S3_SECRET_ACCESS_KEY
+                  ? {
+                      accessKeyId: e.REGISTRY_S3_ACCESS_KEY_ID,
+                      secretAccessKey: e.REGISTRY_S3_SECRET_ACCESS_KEY,
+                    }
+                  : undefined,
+              pathStyle: e.REGISTRY_S3_PATH_STYLE === 'true',
+              partSize: e.REGISTRY_S3_PART_SIZE,
+              redirect: e.REGISTRY_S3_REDIRECT === 'true',
+            },
+          }
+        : { driver: 'filesystem' },
     auth:
       e.REGISTRY_AUTH === 'none'
         ? { mode: 'none' }

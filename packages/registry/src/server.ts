@@ -19,6 +19,7 @@ import { createApp } from './http/app.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
+import type { StorageDriver } from './storage/driver.js';
 import { FilesystemDriver } from './storage/filesystem-driver.js';
 
 export interface RunningServer {
@@ -58,13 +59,22 @@ export async function createAuthorizer(
   return createTokenAuthorizer({ verifier, realm: auth.realm, service: auth.service });
 }
 
+/** The filesystem under the data folder, or an S3 bucket; the AWS SDK loads only for S3. */
+async function openStorage(config: RegistryConfig): Promise<StorageDriver> {
+  if (config.storage.driver === 'filesystem') {
+    return new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
+  }
+  const { S3Driver } = await import('./storage/s3-driver.js');
+  return new S3Driver(config.storage.s3);
+}
+
 export async function startServer(
   config: RegistryConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
   const authorizer = await createAuthorizer(config, logger);
   const database = await openMetadata(config);
-  const storage = new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
+  const storage = await openStorage(config);
   const digestLocks = new KeyedMutex();
   const registry = new Registry({
     meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
@@ -99,7 +109,13 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { host: config.host, port, auth: config.auth.mode, database: database.dialect },
+    {
+      host: config.host,
+      port,
+      auth: config.auth.mode,
+      database: database.dialect,
+      storage: config.storage.driver,
+    },
     'registry listening',
   );
   return {

@@ -56,7 +56,7 @@ describe('registry configuration', () => {
 
   it('stops the process with the list of problems', () => {
     const result = spawnSync(process.execPath, [REGISTRY_BIN, 'serve'], {
-      env: { PATH: process.env.PATH, REGISTRY_PORT: 'abc', REGISTRY_STORAGE: 's3', REGISTRY_AUTH: 'none' },
+      env: { PATH: process.env.PATH, REGISTRY_PORT: 'abc', REGISTRY_STORAGE: 'azure', REGISTRY_AUTH: 'none' },
       encoding: 'utf8',
       timeout: 10_000,
     });
