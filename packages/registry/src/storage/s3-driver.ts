@@ -28,6 +28,7 @@ const MAX_PARTS = 10_000;
 /** The largest object a single CopyObject may copy; larger ones are copied part by part. */
 const MAX_SINGLE_COPY = 5 * 1024 * MiB;
 const COPY_PART_SIZE = 512 * MiB;
+const S3_MAX_SOCKETS = 256;
 /** How long a presigned blob URL stays valid (the CNCF registry's default). */
 const REDIRECT_SECONDS = 20 * 60;
 
@@ -97,6 +98,12 @@ export class S3Driver implements StorageDriver {
       // many S3-compatible servers do not understand the SDK's newer trailing checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A blob pull holds its S3 connection for as long as the client reads; the SDK's
+      // default of 50 sockets would queue the 51st concurrent pull behind the others.
+      requestHandler: {
+        httpAgent: { keepAlive: true, maxSockets: S3_MAX_SOCKETS },
+        httpsAgent: { keepAlive: true, maxSockets: S3_MAX_SOCKETS },
+      },
     });
   }
 
