@@ -65,7 +65,9 @@ async function openStorage(config: RegistryConfig): Promise<StorageDriver> {
     return new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
   }
   const { S3Driver } = await import('./storage/s3-driver.js');
-  return new S3Driver(config.storage.s3);
+  const driver = new S3Driver(config.storage.s3);
+  await driver.checkBucket();
+  return driver;
 }
 
 export async function startServer(

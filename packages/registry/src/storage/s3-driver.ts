@@ -8,6 +8,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -105,6 +106,19 @@ export class S3Driver implements StorageDriver {
         httpsAgent: { keepAlive: true, maxSockets: S3_MAX_SOCKETS },
       },
     });
+  }
+
+  /** Fails unless the bucket answers with these settings, so a misconfigured registry stops at start. */
+  async checkBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      const reason =
+        error instanceof S3ServiceException
+          ? `${error.name} (${error.$metadata.httpStatusCode})`
+          : String(error);
+      throw new Error(`S3 bucket ${this.bucket} is not usable: ${reason}`);
+    }
   }
 
   async stat(path: string): Promise<{ size: number } | undefined> {

@@ -212,3 +212,11 @@ describe('blob GETs redirected to presigned URLs (REGISTRY_S3_REDIRECT=true)', (
     for (const [digest, bytes] of pushed) expect(pulled.get(digest)?.equals(bytes), digest).toBe(true);
   });
 });
+
+describe('a registry whose bucket does not answer', () => {
+  it('stops at start and says which bucket', async () => {
+    await expect(startOnS3(freshDataDir(), { REGISTRY_S3_BUCKET: 'no-such-bucket' })).rejects.toThrow(
+      /S3 bucket no-such-bucket is not usable: NotFound \(404\)/,
+    );
+  });
+});
