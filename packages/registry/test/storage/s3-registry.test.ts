@@ -213,6 +213,59 @@ describe('blob GETs redirected to presigned URLs (REGISTRY_S3_REDIRECT=true)', (
   });
 });
 
+describe('garbage collection on S3', () => {
+  let registry: RunningRegistry;
+  let client: OciClient;
+  const repo = `${randomName('gc')}/app`;
+
+  beforeAll(async () => {
+    registry = await startOnS3(freshDataDir(), {
+      GC_REVIEW_DELAY: '500ms',
+      GC_INTERVAL: '100ms',
+      GC_UPLOAD_PURGE_AGE: '1s',
+    });
+    client = new OciClient(registry.url);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  /** Polls the bucket until `done` holds for the keys under `prefix`, for at most 10 s. */
+  async function untilKeys(prefix: string, done: (keys: string[]) => boolean): Promise<string[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const keys = await bucketKeys(registry, prefix);
+      if (done(keys) || Date.now() > deadline) return keys;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it('deletes the object of a blob nothing references any more, and keeps a referenced one', async () => {
+    const image = await client.pushImage(repo, 'kept');
+    const unreferenced = await client.pushBlob(repo, randomBlob(7 * MiB));
+    const keyOf = (digest: string) => `blobs/sha256/${digest.slice(7, 9)}/${digest.slice(7)}`;
+    expect(await bucketKeys(registry, keyOf(unreferenced))).toEqual([keyOf(unreferenced)]);
+    expect((await client.fetch(`/v2/${repo}/blobs/${unreferenced}`, { method: 'DELETE' })).status).toBe(202);
+    expect(await untilKeys(keyOf(unreferenced), (keys) => keys.length === 0)).toEqual([]);
+    const layer = sha256(image.layers[0]!);
+    expect(await bucketKeys(registry, keyOf(layer))).toEqual([keyOf(layer)]);
+  });
+
+  it('purges the objects of an abandoned multipart upload', async () => {
+    const location = await client.startUpload(repo);
+    const patch = await client.patchChunk(location, randomBlob(6 * MiB), 0);
+    expect(patch.status).toBe(202);
+    // A part in S3 (its marker) and a staged rest.
+    const id = patch.headers.get('docker-upload-uuid')!;
+    const stored = await bucketKeys(registry, `uploads/${id}/`);
+    expect(stored.some((key) => key.startsWith(`uploads/${id}/multipart/`))).toBe(true);
+    expect(stored.some((key) => key.startsWith(`uploads/${id}/staged/`))).toBe(true);
+    expect(await untilKeys(`uploads/${id}/`, (keys) => keys.length === 0)).toEqual([]);
+    expect((await client.fetch(location)).status).toBe(404);
+  });
+});
+
 describe('a registry whose bucket does not answer', () => {
   it('stops at start and says which bucket', async () => {
     await expect(startOnS3(freshDataDir(), { REGISTRY_S3_BUCKET: 'no-such-bucket' })).rejects.toThrow(
