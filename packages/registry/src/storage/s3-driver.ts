@@ -221,25 +221,22 @@ export class S3Driver implements StorageDriver {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: data, Body: body }));
       return data;
     }
+    // Completed before a crash: S3 no longer knows the upload, and the object is there whole.
+    if ((await this.stat(data))?.size === state.size) return data;
     const { uploadId } = detail.multipart;
     const parts = [...detail.multipart.parts];
     if (detail.staged.length > 0) {
       const body = Buffer.concat(await this.readStaged(path, detail.staged));
       parts.push(await this.uploadPart(path, uploadId, (parts.at(-1)?.number ?? 0) + 1, body));
     }
-    try {
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: data,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
-        }),
-      );
-    } catch (error) {
-      // Completed before a crash (S3 no longer knows the upload): the object is there whole.
-      if ((await this.stat(data))?.size !== state.size) throw error;
-    }
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: data,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.number, ETag: part.etag })) },
+      }),
+    );
     return data;
   }
 
