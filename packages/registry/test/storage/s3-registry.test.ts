@@ -75,8 +75,9 @@ async function killDuringChunk(registry: RunningRegistry, session: string, sent:
   });
   // Give the registry time to pass a whole part on to S3 before it dies.
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  const exited = new Promise((resolve) => registry.process.once('exit', resolve));
   registry.process.kill('SIGKILL');
-  await failed;
+  await Promise.all([failed, exited]);
   await registry.stop({ keepData: true });
 }
 

@@ -95,7 +95,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     process: child,
     s3,
     stop: async ({ keepData = false } = {}) => {
-      if (child.exitCode === null) {
+      // A process killed by a signal keeps exitCode null: it has exited all the same.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
