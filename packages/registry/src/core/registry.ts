@@ -176,7 +176,10 @@ export class Registry {
       const complete = body ? await this.appendChunk(upload, body, range) : upload;
       const { hash } = await this.hashState(complete);
       try {
-        const finished = await this.storage.finishUpload(uploadKey(id), uploadStateOf(complete));
+        const finished = await lostAsInvalid(
+          id,
+          this.storage.finishUpload(uploadKey(id), uploadStateOf(complete)),
+        );
         const actual =
           expected.algorithm === 'sha256' && hash
             ? hash.copy().digest('hex')
@@ -349,11 +352,14 @@ export class Registry {
     const hash = (await this.hashState(upload)).hash?.copy();
     // An interrupted chunk leaves no trace: the driver keeps what `upload` describes, and
     // the state is only recorded once the whole chunk is stored.
-    const state = await this.storage
-      .appendUpload(uploadKey(upload.id), uploadStateOf(upload), hash ? hashed(body, hash) : body)
-      .catch((error: unknown) => {
-        throw error instanceof StorageNotFoundError ? uploadDataMissing(upload.id) : error;
-      });
+    const state = await lostAsInvalid(
+      upload.id,
+      this.storage.appendUpload(
+        uploadKey(upload.id),
+        uploadStateOf(upload),
+        hash ? hashed(body, hash) : body,
+      ),
+    );
     const written = state.size - upload.size;
     if (range && written !== range.end - range.start + 1) {
       throw registryError('SIZE_INVALID', 'chunk length does not match Content-Range', {
@@ -370,11 +376,10 @@ export class Registry {
   private async hashState(upload: Upload): Promise<UploadHashState> {
     const known = this.uploadHashes.get(upload.id);
     if (known && known.size === upload.size) return known;
-    const stored = await this.storage
-      .readUpload(uploadKey(upload.id), uploadStateOf(upload))
-      .catch((error: unknown) => {
-        throw error instanceof StorageNotFoundError ? uploadDataMissing(upload.id) : error;
-      });
+    const stored = await lostAsInvalid(
+      upload.id,
+      this.storage.readUpload(uploadKey(upload.id), uploadStateOf(upload)),
+    );
     let hash: Hash | undefined;
     if (stored) {
       hash = createDigestHash('sha256');
@@ -440,8 +445,12 @@ function uploadStateOf(upload: Upload): UploadState {
   return { size: upload.size, detail: upload.storageState };
 }
 
-function uploadDataMissing(id: string): RegistryError {
-  return registryError('BLOB_UPLOAD_INVALID', 'upload data is missing; start the upload again', {
-    detail: { uuid: id },
+/** Storage lost bytes the upload's row says were acknowledged: the client must start again. */
+function lostAsInvalid<T>(id: string, work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    if (!(error instanceof StorageNotFoundError)) throw error;
+    throw registryError('BLOB_UPLOAD_INVALID', 'upload data is missing; start the upload again', {
+      detail: { uuid: id },
+    });
   });
 }

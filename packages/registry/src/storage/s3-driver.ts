@@ -216,7 +216,11 @@ export class S3Driver implements StorageDriver {
     const data = `${path}/data`;
     if (!detail.multipart) {
       // Everything is staged and smaller than one part: no multipart upload was needed.
-      if (detail.staged.length === 1) return detail.staged[0]!.key;
+      const [only] = detail.staged;
+      if (detail.staged.length === 1 && only) {
+        if ((await this.stat(only.key))?.size !== only.size) throw new StorageNotFoundError(only.key);
+        return only.key;
+      }
       const body = Buffer.concat(await this.readStaged(path, detail.staged));
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: data, Body: body }));
       return data;

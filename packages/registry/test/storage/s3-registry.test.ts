@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOciError } from '../conformance/harness.js';
 import { OciClient, randomBlob, randomName, sha256 } from '../support/oci-client.js';
@@ -158,6 +158,41 @@ describe('an upload on S3 across killed registry processes', () => {
     expect((await client.fetch(`/v2/${repo}/blobs/${wrong}`, { method: 'HEAD' })).status).toBe(404);
     expect((await client.fetch(`/v2/${repo}/blobs/${sha256(other)}`, { method: 'HEAD' })).status).toBe(404);
     expect(await bucketKeys(registry, 'uploads/')).toEqual([]);
+  });
+});
+
+describe('an upload whose objects vanished from the bucket', () => {
+  let registry: RunningRegistry;
+
+  beforeAll(async () => {
+    registry = await startOnS3(freshDataDir());
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('is refused with BLOB_UPLOAD_INVALID, not completed short', async () => {
+    const client = new OciClient(registry.url);
+    const repo = `${randomName('lost')}/app`;
+    const blob = randomBlob(3000);
+    const location = await client.startUpload(repo);
+    const patch = await client.patchChunk(location, blob, 0);
+    expect(patch.status).toBe(202);
+    const id = patch.headers.get('docker-upload-uuid')!;
+    const s3 = new S3Client({
+      endpoint: registry.s3!.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3_CREDENTIALS,
+    });
+    for (const key of await bucketKeys(registry, `uploads/${id}/`)) {
+      await s3.send(new DeleteObjectCommand({ Bucket: registry.s3!.bucket, Key: key }));
+    }
+    s3.destroy();
+    const put = await client.putUpload(patch.headers.get('location')!, sha256(blob));
+    await expectOciError(put, 400, 'BLOB_UPLOAD_INVALID');
+    expect((await client.fetch(`/v2/${repo}/blobs/${sha256(blob)}`, { method: 'HEAD' })).status).toBe(404);
   });
 });
 
