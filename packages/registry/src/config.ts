@@ -41,7 +41,8 @@ const environmentSchema = z
       .number()
       .int()
       .min(5 * MiB, 'must be at least 5242880 (5 MiB, the smallest S3 part)')
-      .max(5 * 1024 * MiB, 'must be at most 5368709120 (5 GiB, the largest S3 part)')
+      // Parts are buffered in memory (two per upload in flight).
+      .max(1024 * MiB, 'must be at most 1073741824 (1 GiB)')
       .default(10 * MiB),
     REGISTRY_S3_REDIRECT: flag.default('false'),
     REGISTRY_AUTH: z.enum(['token', 'none']).default('token'),
