@@ -3,12 +3,17 @@
  * same run, driven by the same client code; prints a Markdown table with Berth / CNCF ratios.
  *
  *   node packages/registry/dist/bench/run.js [--only berth|cncf] [--quick] [--family tags,catalog,tag-page] [--json file]
+ *     [--storage s3]
+ *
+ * `--storage s3` runs Berth on S3 storage: an s3rver (in this process) on loopback, so the
+ * figures are those of s3rver on this machine rather than of a real object store.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { startS3Server } from '../test/support/s3-server.js';
 import { blobTransfer } from './blob-transfer.js';
 import { catalog } from './catalog.js';
 import type { BenchConfig, BenchContext, Family } from './family.js';
@@ -85,6 +90,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     family: { type: 'string' },
     json: { type: 'string' },
+    storage: { type: 'string', default: 'filesystem' },
   },
 });
 
@@ -101,7 +107,11 @@ async function benchTarget(name: TargetName, families: Family[], config: BenchCo
   const result = emptyResult();
   const tag = `[${TARGET_LABELS[name]}]`;
   log(`${tag} starting`);
-  const target = await startTarget(name);
+  const s3 = name === 'berth' && args.storage === 's3' ? await startS3Server() : undefined;
+  const target = await startTarget(name, s3?.registryEnv).catch(async (error: unknown) => {
+    await s3?.stop();
+    throw error;
+  });
   live.add(target);
   const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-work-'));
   scratch.add(workDir);
@@ -150,6 +160,7 @@ async function benchTarget(name: TargetName, families: Family[], config: BenchCo
     client.close();
     await target.stop();
     live.delete(target);
+    await s3?.stop();
     rmSync(workDir, { recursive: true, force: true });
     scratch.delete(workDir);
   }
@@ -162,6 +173,9 @@ async function main(): Promise<number> {
     throw new Error(`--only takes ${TARGET_NAMES.join(' or ')}, not ${only}`);
   }
   const targets = only ? [only as TargetName] : TARGET_NAMES;
+  if (!['filesystem', 's3'].includes(args.storage!)) {
+    throw new Error(`--storage takes filesystem or s3, not ${args.storage}`);
+  }
   const wanted = args.family?.split(',');
   const unknown = wanted?.filter((name) => !FAMILIES.some((f) => f.name === name));
   if (unknown?.length)

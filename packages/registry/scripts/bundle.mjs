@@ -1,17 +1,24 @@
 // Bundles the registry into one ES module. A single file loads far fewer module
 // records than the ~600 files of its dependencies, which keeps the resident set
-// small (see docs/benchmarks.md); native and optional drivers stay external.
+// small (see docs/benchmarks.md); native and optional drivers stay external. The S3
+// driver and the AWS SDK go into a chunk of their own (dist/chunks/), loaded only
+// with REGISTRY_STORAGE=s3, so a registry on the filesystem does not parse them.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+rmSync('dist/chunks', { recursive: true, force: true });
 await build({
-  entryPoints: ['dist/src/bin/berth-registry.js'],
-  outfile: 'dist/berth-registry.mjs',
+  entryPoints: { 'berth-registry': 'dist/src/bin/berth-registry.js' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   external: ['better-sqlite3', 'pg'],
-  // Bundled CommonJS dependencies call require(); give the module one.
+  // Bundled CommonJS dependencies call require(); give each module one.
   banner: {
     js: "import { createRequire as berthCreateRequire } from 'node:module';\nconst require = berthCreateRequire(import.meta.url);",
   },

@@ -10,6 +10,7 @@ import {
   urlSetting,
 } from '@berth/contract';
 import { z } from 'zod';
+import type { S3Settings } from './storage/s3-driver.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -22,6 +23,8 @@ export const durationSchema = z
     return Number(amount) * DURATION_UNITS[unit]!;
   });
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const flag = choiceSetting(['true', 'false']);
+const MiB = 1024 * 1024;
 
 const environmentSchema = z
   .object({
@@ -29,7 +32,21 @@ const environmentSchema = z
     REGISTRY_HOST: nonEmptySetting.default('127.0.0.1'),
     BERTH_DATA_DIR: nonEmptySetting.default('./data'),
     REGISTRY_DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrlSetting.optional()),
-    REGISTRY_STORAGE: choiceSetting(['filesystem']).default('filesystem'),
+    REGISTRY_STORAGE: choiceSetting(['filesystem', 's3']).default('filesystem'),
+    REGISTRY_S3_BUCKET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_REGION: nonEmptySetting.default('us-east-1'),
+    REGISTRY_S3_ENDPOINT: z.preprocess(emptyAsUndefined, urlSetting.optional()),
+    REGISTRY_S3_ACCESS_KEY_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_SECRET_ACCESS_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    REGISTRY_S3_PATH_STYLE: flag.default('false'),
+    REGISTRY_S3_PART_SIZE: z.coerce
+      .number()
+      .int()
+      .min(5 * MiB, 'must be at least 5242880 (5 MiB, the smallest S3 part)')
+      // Parts are buffered in memory (two per upload in flight).
+      .max(1024 * MiB, 'must be at most 1073741824 (1 GiB)')
+      .default(10 * MiB),
+    REGISTRY_S3_REDIRECT: flag.default('false'),
     REGISTRY_AUTH: choiceSetting(['token', 'none']).default('token'),
     REGISTRY_AUTH_TOKEN_REALM: z.preprocess(emptyAsUndefined, urlSetting.optional()),
     REGISTRY_AUTH_TOKEN_SERVICE: nonEmptySetting.default('container_registry'),
@@ -44,6 +61,21 @@ const environmentSchema = z
     LOG_LEVEL: logLevelSetting,
   })
   .superRefine((env, context) => {
+    if (env.REGISTRY_STORAGE === 's3' && !env.REGISTRY_S3_BUCKET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_S3_BUCKET'],
+        message: 'is required with REGISTRY_STORAGE=s3',
+      });
+    }
+    if (!env.REGISTRY_S3_ACCESS_KEY_ID !== !env.REGISTRY_S3_SECRET_ACCESS_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: [env.REGISTRY_S3_ACCESS_KEY_ID ? 'REGISTRY_S3_SECRET_ACCESS_KEY' : 'REGISTRY_S3_ACCESS_KEY_ID'],
+        message:
+          'must be set together with the other of REGISTRY_S3_ACCESS_KEY_ID and REGISTRY_S3_SECRET_ACCESS_KEY, or neither be set (the AWS default credential chain)',
+      });
+    }
     if (env.REGISTRY_AUTH !== 'token') return;
     if (!env.REGISTRY_AUTH_TOKEN_REALM) {
       context.addIssue({
@@ -67,7 +99,7 @@ export interface RegistryConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
-  storage: 'filesystem';
+  storage: { driver: 'filesystem' } | { driver: 's3'; s3: S3Settings };
   auth:
     | { mode: 'none' }
     | {
@@ -106,7 +138,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
     port: e.REGISTRY_PORT,
     dataDir,
     databaseUrl: e.REGISTRY_DATABASE_URL,
-    storage: e.REGISTRY_STORAGE,
+    storage:
+      e.REGISTRY_STORAGE === 's3'
+        ? {
+            driver: 's3',
+            s3: {
+              bucket: e.REGISTRY_S3_BUCKET!,
+              region: e.REGISTRY_S3_REGION,
+              endpoint: e.REGISTRY_S3_ENDPOINT,
+              credentials:
+                e.REGISTRY_S3_ACCESS_KEY_ID && e.REGISTRY_S3_SECRET_ACCESS_KEY
+                  ? {
+                      accessKeyId: e.REGISTRY_S3_ACCESS_KEY_ID,
+                      secretAccessKey: e.REGISTRY_S3_SECRET_ACCESS_KEY,
+                    }
+                  : undefined,
+              pathStyle: e.REGISTRY_S3_PATH_STYLE === 'true',
+              partSize: e.REGISTRY_S3_PART_SIZE,
+              redirect: e.REGISTRY_S3_REDIRECT === 'true',
+            },
+          }
+        : { driver: 'filesystem' },
     auth:
       e.REGISTRY_AUTH === 'none'
         ? { mode: 'none' }

@@ -28,6 +28,7 @@ import { createApp } from './http/app.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
+import type { StorageDriver } from './storage/driver.js';
 import { FilesystemDriver } from './storage/filesystem-driver.js';
 
 export interface RunningServer {
@@ -86,6 +87,17 @@ const starting: RequestListener = (_req, res) => {
   res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the registry is starting' }] }));
 };
 
+/** The filesystem under the data folder, or an S3 bucket; the AWS SDK loads only for S3. */
+async function openStorage(config: RegistryConfig): Promise<StorageDriver> {
+  if (config.storage.driver === 'filesystem') {
+    return new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
+  }
+  const { S3Driver } = await import('./storage/s3-driver.js');
+  const driver = new S3Driver(config.storage.s3);
+  await driver.checkBucket();
+  return driver;
+}
+
 /**
  * Listens, checks the data folder and the database, and only then opens storage and metadata
  * (so a start that cannot serve writes nothing); throws a StartupError naming every problem.
@@ -121,7 +133,7 @@ export async function startServer(
     throw error;
   });
   const database = await openMetadata(config);
-  const storage = new FilesystemDriver(join(config.dataDir, 'registry', 'storage'));
+  const storage = await openStorage(config);
   const digestLocks = new KeyedMutex();
   const registry = new Registry({
     meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
@@ -148,7 +160,13 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { host: config.host, port, auth: config.auth.mode, database: database.dialect },
+    {
+      host: config.host,
+      port,
+      auth: config.auth.mode,
+      database: database.dialect,
+      storage: config.storage.driver,
+    },
     'registry listening',
   );
   return {

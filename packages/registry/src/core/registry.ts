@@ -1,9 +1,9 @@
 import type { Hash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { Readable, Transform, type Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
-import { type StorageDriver, StorageNotFoundError } from '../storage/driver.js';
+import { type StorageDriver, StorageNotFoundError, type UploadState } from '../storage/driver.js';
 import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
 import { RegistryError, type RegistryErrorEntry, registryError } from './errors.js';
 import type { KeyedMutex } from './keyed-mutex.js';
@@ -30,9 +30,13 @@ export interface Page<T> {
   next: string | undefined;
 }
 
-/** Running sha256 of an upload, kept between chunks; rebuilt from the file after a restart. */
+/**
+ * Running sha256 of an upload, kept between chunks; rebuilt from storage when another
+ * process (or a restart) continues the upload. Undefined when storage cannot read an
+ * unfinished upload (S3): the digest is then checked on the finished object.
+ */
 interface UploadHashState {
-  hash: Hash;
+  hash: Hash | undefined;
   size: number;
 }
 
@@ -64,6 +68,11 @@ export class Registry {
     const blob = await this.meta.findRepositoryBlob(repository, parseDigest(digest).value);
     if (!blob) throw registryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
     return blob;
+  }
+
+  /** Where a client may fetch the blob from storage directly, when storage offers redirects. */
+  async blobRedirect(digest: string): Promise<string | undefined> {
+    return this.storage.redirectUrl(blobKey(parseDigest(digest)));
   }
 
   /** Writes the blob's bytes (or a range of them) into `destination`, which stays open. */
@@ -111,8 +120,10 @@ export class Registry {
     const key = uploadKey(randomUUID());
     try {
       const hash = createDigestHash(expected.algorithm);
-      const size = await this.storage.append(key, hashed(body, hash));
-      await this.commitBlob(repositoryId, key, expected, hash.digest('hex'), size);
+      const empty = await this.storage.startUpload(key);
+      const state = await this.storage.appendUpload(key, empty, hashed(body, hash));
+      const finished = await this.storage.finishUpload(key, state);
+      await this.commitBlob(repositoryId, finished, expected, hash.digest('hex'), state.size);
     } finally {
       await this.storage.delete(key);
     }
@@ -124,11 +135,17 @@ export class Registry {
   async startUpload(repository: string): Promise<Upload> {
     const repositoryId = await this.meta.ensureRepository(repository, this.now());
     const id = randomUUID();
-    // The file exists from the start, so an upload finished without a byte is a valid empty blob.
-    await this.storage.append(uploadKey(id), emptyStream());
-    await this.meta.createUpload(id, repositoryId, this.now());
+    const state = await this.storage.startUpload(uploadKey(id));
+    const upload = {
+      id,
+      repositoryId,
+      repositoryName: repository,
+      size: state.size,
+      storageState: state.detail,
+    };
+    await this.meta.createUpload(id, repositoryId, upload, this.now());
     this.uploadHashes.set(id, { hash: createDigestHash('sha256'), size: 0 });
-    return { id, repositoryId, repositoryName: repository, size: 0 };
+    return upload;
   }
 
   async getUpload(repository: string, id: string): Promise<Upload> {
@@ -156,14 +173,18 @@ export class Registry {
     const expected = parseDigest(digest);
     const upload = await this.getUpload(repository, id);
     return this.whileWriting(upload, async () => {
-      const finished = body ? await this.appendChunk(upload, body, range) : upload;
-      const state = await this.hashState(finished);
-      const actual =
-        expected.algorithm === 'sha256'
-          ? state.hash.copy().digest('hex')
-          : await this.hashStored(uploadKey(id), 'sha512');
+      const complete = body ? await this.appendChunk(upload, body, range) : upload;
+      const { hash } = await this.hashState(complete);
       try {
-        await this.commitBlob(upload.repositoryId, uploadKey(id), expected, actual, finished.size);
+        const finished = await lostAsInvalid(
+          id,
+          this.storage.finishUpload(uploadKey(id), uploadStateOf(complete)),
+        );
+        const actual =
+          expected.algorithm === 'sha256' && hash
+            ? hash.copy().digest('hex')
+            : await this.hashStored(finished, expected.algorithm);
+        await this.commitBlob(upload.repositoryId, finished, expected, actual, complete.size);
       } finally {
         await this.discardUpload(id);
       }
@@ -297,7 +318,6 @@ export class Registry {
         detail: { expected: expected.value, actual: `${expected.algorithm}:${actualHex}` },
       });
     }
-    await this.storage.sync(key);
     await this.digestLocks.run(expected.value, async () => {
       const target = blobKey(expected);
       const existing = await this.storage.stat(target);
@@ -329,48 +349,41 @@ export class Registry {
         detail: { expectedStart: upload.size, start: range.start },
       });
     }
-    const state = await this.hashState(upload);
-    const hash = state.hash.copy();
-    const key = uploadKey(upload.id);
-    let written: number;
-    try {
-      written = await this.storage.append(key, hashed(body, hash));
-    } catch (error) {
-      // An interrupted chunk leaves no trace: cut the file back to what was acknowledged.
-      await this.storage.truncate(key, upload.size).catch(() => {});
-      throw error;
-    }
+    const hash = (await this.hashState(upload)).hash?.copy();
+    // An interrupted chunk leaves no trace: the driver keeps what `upload` describes, and
+    // the state is only recorded once the whole chunk is stored.
+    const state = await lostAsInvalid(
+      upload.id,
+      this.storage.appendUpload(
+        uploadKey(upload.id),
+        uploadStateOf(upload),
+        hash ? hashed(body, hash) : body,
+      ),
+    );
+    const written = state.size - upload.size;
     if (range && written !== range.end - range.start + 1) {
-      await this.storage.truncate(key, upload.size);
       throw registryError('SIZE_INVALID', 'chunk length does not match Content-Range', {
         detail: { contentRange: `${range.start}-${range.end}`, received: written },
       });
     }
-    const size = upload.size + written;
-    await this.meta.setUploadSize(upload.id, size, this.now());
-    this.uploadHashes.set(upload.id, { hash, size });
-    return { ...upload, size };
+    const appended = { ...upload, size: state.size, storageState: state.detail };
+    await this.meta.setUploadState(upload.id, appended, this.now());
+    this.uploadHashes.set(upload.id, { hash, size: state.size });
+    return appended;
   }
 
   /** The running hash, rebuilt from the stored bytes when this process did not see them arrive. */
   private async hashState(upload: Upload): Promise<UploadHashState> {
     const known = this.uploadHashes.get(upload.id);
     if (known && known.size === upload.size) return known;
-    const key = uploadKey(upload.id);
-    const stored = await this.storage.stat(key);
-    if ((stored?.size ?? 0) < upload.size) {
-      throw registryError('BLOB_UPLOAD_INVALID', 'upload data is missing; start the upload again', {
-        detail: { uuid: upload.id },
-      });
-    }
-    if (!stored) {
-      await this.storage.append(key, emptyStream());
-    } else if (stored.size > upload.size) {
-      await this.storage.truncate(key, upload.size);
-    }
-    const hash = createDigestHash('sha256');
-    if (upload.size > 0) {
-      for await (const chunk of await this.storage.read(key)) hash.update(chunk as Buffer);
+    const stored = await lostAsInvalid(
+      upload.id,
+      this.storage.readUpload(uploadKey(upload.id), uploadStateOf(upload)),
+    );
+    let hash: Hash | undefined;
+    if (stored) {
+      hash = createDigestHash('sha256');
+      for await (const chunk of stored) hash.update(chunk as Buffer);
     }
     const state = { hash, size: upload.size };
     this.uploadHashes.set(upload.id, state);
@@ -428,6 +441,16 @@ function hashed(body: Readable, hash: Hash): Readable {
   return through;
 }
 
-function emptyStream(): Readable {
-  return Readable.from([]);
+function uploadStateOf(upload: Upload): UploadState {
+  return { size: upload.size, detail: upload.storageState };
+}
+
+/** Storage lost bytes the upload's row says were acknowledged: the client must start again. */
+function lostAsInvalid<T>(id: string, work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    if (!(error instanceof StorageNotFoundError)) throw error;
+    throw registryError('BLOB_UPLOAD_INVALID', 'upload data is missing; start the upload again', {
+      detail: { uuid: id },
+    });
+  });
 }

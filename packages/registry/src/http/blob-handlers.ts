@@ -14,6 +14,11 @@ export async function handleBlob(context: RequestContext, method: string, name: 
   }
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD', 'DELETE']);
   const { size } = await registry.statBlob(name, digest);
+  if (method === 'GET') {
+    // The bytes come straight from storage (a presigned URL): the registry only checked access.
+    const redirect = await registry.blobRedirect(digest);
+    if (redirect) return sendEmpty(res, 307, { Location: redirect, 'Docker-Content-Digest': digest });
+  }
   const range = parseRange(headerValue(req, 'range'), size);
   const headers = {
     'Content-Type': 'application/octet-stream',

@@ -36,7 +36,10 @@ export interface Upload {
   id: string;
   repositoryId: number;
   repositoryName: string;
+  /** Bytes acknowledged so far. */
   size: number;
+  /** The storage driver's own record of the upload (its UploadState.detail). */
+  storageState: string | null;
 }
 
 export interface Referrer {
@@ -145,10 +148,22 @@ export class MetadataStore {
 
   // ---- uploads ----
 
-  async createUpload(id: string, repositoryId: number, now: number): Promise<void> {
+  async createUpload(
+    id: string,
+    repositoryId: number,
+    state: Pick<Upload, 'size' | 'storageState'>,
+    now: number,
+  ): Promise<void> {
     await this.db
       .insertInto('uploads')
-      .values({ id, repository_id: repositoryId, size: 0, created_at: now, updated_at: now })
+      .values({
+        id,
+        repository_id: repositoryId,
+        size: state.size,
+        storage_state: state.storageState,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   }
 
@@ -156,14 +171,26 @@ export class MetadataStore {
     const row = await this.db
       .selectFrom('uploads as u')
       .innerJoin('repositories as r', 'r.id', 'u.repository_id')
-      .select(['u.id', 'u.repository_id', 'r.name', 'u.size'])
+      .select(['u.id', 'u.repository_id', 'r.name', 'u.size', 'u.storage_state'])
       .where('u.id', '=', id)
       .executeTakeFirst();
-    return row && { id: row.id, repositoryId: row.repository_id, repositoryName: row.name, size: row.size };
+    return (
+      row && {
+        id: row.id,
+        repositoryId: row.repository_id,
+        repositoryName: row.name,
+        size: row.size,
+        storageState: row.storage_state,
+      }
+    );
   }
 
-  async setUploadSize(id: string, size: number, now: number): Promise<void> {
-    await this.db.updateTable('uploads').set({ size, updated_at: now }).where('id', '=', id).execute();
+  async setUploadState(id: string, state: Pick<Upload, 'size' | 'storageState'>, now: number): Promise<void> {
+    await this.db
+      .updateTable('uploads')
+      .set({ size: state.size, storage_state: state.storageState, updated_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   async deleteUpload(id: string): Promise<void> {

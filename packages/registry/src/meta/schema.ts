@@ -66,8 +66,10 @@ export interface TagsTable {
 export interface UploadsTable {
   id: string;
   repository_id: number;
-  /** Bytes received so far; the upload file is cut back to this after an interrupted chunk. */
+  /** Bytes acknowledged so far; storage is cut back to this after an interrupted chunk. */
   size: number;
+  /** The storage driver's own record of the upload (UploadState.detail), e.g. its S3 parts. */
+  storage_state: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,13 +1,27 @@
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * The blob store seen by the core: small and dumb on purpose (docs/design.md §3), so a
- * new backend only has to get these right and pass test/storage/driver-suite.ts.
- * Paths are relative keys such as `blobs/sha256/ab/<hex>`; drivers refuse any
- * key that would leave their root.
+ * How far an upload has come, as a driver reports it after each append. The core
+ * persists it with the upload's row and hands it back on the next call, so an
+ * upload continues in another process or after a restart.
+ */
+export interface UploadState {
+  /** Bytes the upload holds. */
+  size: number;
+  /** What else the driver needs to continue or finish the upload (its own JSON); null when nothing. */
+  detail: string | null;
+}
+
+/**
+ * The blob store seen by the core (docs/design.md §3): whole objects are read and moved by
+ * key; uploads are written through the upload methods, because backends differ in
+ * how bytes arrive (a file appended to, or S3 multipart parts). A new backend only
+ * has to get these right and pass test/storage/driver-suite.ts. Keys are relative,
+ * such as `blobs/sha256/ab/<hex>` and `uploads/<id>`; drivers refuse any key that
+ * would leave their root.
  */
 export interface StorageDriver {
-  /** Size in bytes, or undefined when nothing is stored at `path`. */
+  /** Size in bytes, or undefined when no object is stored at `path`. */
   stat(path: string): Promise<{ size: number } | undefined>;
   /** Bytes `start`..`end` inclusive (the whole object without a range); fails with StorageNotFoundError. */
   read(path: string, range?: { start: number; end: number }): Promise<Readable>;
@@ -17,15 +31,39 @@ export interface StorageDriver {
    * are served: a driver can avoid per-chunk allocations here, which a Readable cannot.
    */
   copyTo(path: string, destination: Writable, range?: { start: number; end: number }): Promise<void>;
-  /** Streams `source` onto the end of `path` (created when missing); resolves with the bytes written. */
-  append(path: string, source: Readable): Promise<number>;
-  /** Cuts `path` back to `size` bytes (used to drop the tail of an interrupted chunk). */
-  truncate(path: string, size: number): Promise<void>;
-  /** Makes everything written to `path` durable. */
-  sync(path: string): Promise<void>;
+  /**
+   * A URL from which a client may fetch the object itself for a while, when the
+   * backend serves its own objects and the operator asked for redirects; else undefined.
+   */
+  redirectUrl(path: string): Promise<string | undefined>;
+
+  /** Starts an empty upload stored under `path`. */
+  startUpload(path: string): Promise<UploadState>;
+  /**
+   * Streams `source` onto the end of the upload described by `state` and resolves with
+   * the new state. When it fails, everything `state` describes is still intact, so a
+   * retry from `state` continues from the last acknowledged byte. Fails with
+   * StorageNotFoundError when bytes `state` describes are gone.
+   */
+  appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState>;
+  /**
+   * The upload's bytes so far, when the backend can read an unfinished upload (to rebuild
+   * a running digest); undefined when it cannot, and the digest waits for `finishUpload`.
+   */
+  readUpload(path: string, state: UploadState): Promise<Readable | undefined>;
+  /**
+   * Makes the whole upload one durable, readable object and resolves with its key, which
+   * the core reads (when it must check the digest) and moves to the blob's key. Calling it
+   * again with the same state after a crash resolves with the same object.
+   */
+  finishUpload(path: string, state: UploadState): Promise<string>;
+
   /** Durably renames `from` to `to`, replacing `to`; readers see either the old or the new object, never a part. */
   move(from: string, to: string): Promise<void>;
-  /** Removes `path`; a missing path is not an error. */
+  /**
+   * Removes `path` and everything stored under `path/` (all an upload stored, finished or
+   * not); a missing path is not an error.
+   */
   delete(path: string): Promise<void>;
 }
 

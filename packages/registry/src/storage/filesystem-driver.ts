@@ -1,8 +1,8 @@
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertStorageKey, type StorageDriver, StorageNotFoundError } from './driver.js';
+import { assertStorageKey, type StorageDriver, StorageNotFoundError, type UploadState } from './driver.js';
 import { WriteBehindFile } from './write-behind-file.js';
 import { writeChunk } from './write-chunk.js';
 
@@ -74,30 +74,56 @@ export class FilesystemDriver implements StorageDriver {
     }
   }
 
-  async append(path: string, source: Readable): Promise<number> {
+  async redirectUrl(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** An upload is one file, appended to; the file exists from the start so an empty upload is a valid blob. */
+  async startUpload(path: string): Promise<UploadState> {
     const file = this.resolve(path);
     await mkdir(dirname(file), { recursive: true, mode: PRIVATE_FOLDER });
-    const handle = await open(file, 'a', PRIVATE_FILE);
+    await (await open(file, 'w', PRIVATE_FILE)).close();
+    return { size: 0, detail: null };
+  }
+
+  async appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState> {
+    const file = this.resolve(path);
+    await this.cutBackTo(path, state.size);
+    const handle = await open(file, 'a');
     try {
       const sink = new WriteBehindFile(handle, WRITE_BUFFER_BYTES);
       await pipeline(source, sink);
-      return sink.bytesWritten;
+      return { size: state.size + sink.bytesWritten, detail: null };
+    } catch (error) {
+      // An interrupted chunk leaves no trace: cut the file back to what was acknowledged.
+      await handle.truncate(state.size).catch(() => {});
+      throw error;
     } finally {
       await handle.close();
     }
   }
 
-  async truncate(path: string, size: number): Promise<void> {
-    await truncate(this.resolve(path), size);
+  async readUpload(path: string, state: UploadState): Promise<Readable> {
+    await this.cutBackTo(path, state.size);
+    return state.size === 0 ? Readable.from([]) : this.read(path, { start: 0, end: state.size - 1 });
   }
 
-  async sync(path: string): Promise<void> {
+  async finishUpload(path: string, state: UploadState): Promise<string> {
+    await this.cutBackTo(path, state.size);
     const handle = await open(this.resolve(path), 'r');
     try {
       await handle.datasync();
     } finally {
       await handle.close();
     }
+    return path;
+  }
+
+  /** Drops bytes past the acknowledged size (a chunk cut off by a crash); fails when acknowledged bytes are gone. */
+  private async cutBackTo(path: string, size: number): Promise<void> {
+    const stored = await this.stat(path);
+    if (!stored || stored.size < size) throw new StorageNotFoundError(path);
+    if (stored.size > size) await truncate(this.resolve(path), size);
   }
 
   async move(from: string, to: string): Promise<void> {
@@ -108,7 +134,7 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   async delete(path: string): Promise<void> {
-    await rm(this.resolve(path), { force: true });
+    await rm(this.resolve(path), { force: true, recursive: true });
   }
 }
 

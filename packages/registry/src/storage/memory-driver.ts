@@ -1,5 +1,5 @@
 import { Readable, type Writable } from 'node:stream';
-import { assertStorageKey, type StorageDriver, StorageNotFoundError } from './driver.js';
+import { assertStorageKey, type StorageDriver, StorageNotFoundError, type UploadState } from './driver.js';
 import { writeChunk } from './write-chunk.js';
 
 /** Keeps objects in memory; for tests and for proving the driver contract is backend-neutral. */
@@ -24,24 +24,32 @@ export class MemoryDriver implements StorageDriver {
     for await (const chunk of source) await writeChunk(destination, chunk as Buffer);
   }
 
-  async append(path: string, source: Readable): Promise<number> {
+  async redirectUrl(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async startUpload(path: string): Promise<UploadState> {
     assertStorageKey(path);
+    this.objects.set(path, Buffer.alloc(0));
+    return { size: 0, detail: null };
+  }
+
+  async appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState> {
+    const acknowledged = this.acknowledged(path, state);
     const chunks: Buffer[] = [];
     for await (const chunk of source) chunks.push(Buffer.from(chunk as Uint8Array));
-    const added = Buffer.concat(chunks);
-    this.objects.set(path, Buffer.concat([this.objects.get(path) ?? Buffer.alloc(0), added]));
-    return added.length;
+    const object = Buffer.concat([acknowledged, ...chunks]);
+    this.objects.set(path, object);
+    return { size: object.length, detail: null };
   }
 
-  async truncate(path: string, size: number): Promise<void> {
-    assertStorageKey(path);
-    const object = this.objects.get(path);
-    if (!object) throw new StorageNotFoundError(path);
-    this.objects.set(path, object.subarray(0, size));
+  async readUpload(path: string, state: UploadState): Promise<Readable> {
+    return Readable.from([this.acknowledged(path, state)]);
   }
 
-  async sync(path: string): Promise<void> {
-    assertStorageKey(path);
+  async finishUpload(path: string, state: UploadState): Promise<string> {
+    this.objects.set(path, this.acknowledged(path, state));
+    return path;
   }
 
   async move(from: string, to: string): Promise<void> {
@@ -55,6 +63,15 @@ export class MemoryDriver implements StorageDriver {
 
   async delete(path: string): Promise<void> {
     assertStorageKey(path);
-    this.objects.delete(path);
+    for (const key of this.objects.keys()) {
+      if (key === path || key.startsWith(`${path}/`)) this.objects.delete(key);
+    }
+  }
+
+  private acknowledged(path: string, state: UploadState): Buffer {
+    assertStorageKey(path);
+    const object = this.objects.get(path);
+    if (!object || object.length < state.size) throw new StorageNotFoundError(path);
+    return object.subarray(0, state.size);
   }
 }

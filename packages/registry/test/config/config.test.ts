@@ -50,13 +50,75 @@ describe('registry configuration', () => {
     }
   });
 
+  it('defaults to filesystem storage and reads the S3 settings', () => {
+    expect(loadConfig({ REGISTRY_AUTH: 'none' }).storage).toEqual({ driver: 'filesystem' });
+    const config = loadConfig({
+      REGISTRY_AUTH: 'none',
+      REGISTRY_STORAGE: 's3',
+      REGISTRY_S3_BUCKET: 'images',
+      REGISTRY_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      REGISTRY_S3_ACCESS_KEY_ID: 'id',
+      REGISTRY_S3_SECRET_ACCESS_KEY: 'secret',
+      REGISTRY_S3_PATH_STYLE: 'true',
+      REGISTRY_S3_REDIRECT: 'true',
+      REGISTRY_S3_PART_SIZE: String(8 * 1024 * 1024),
+    });
+    expect(config.storage).toEqual({
+      driver: 's3',
+      s3: {
+        bucket: 'images',
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9000',
+        credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+        pathStyle: true,
+        partSize: 8 * 1024 * 1024,
+        redirect: true,
+      },
+    });
+    const onAws = loadConfig({ REGISTRY_AUTH: 'none', REGISTRY_STORAGE: 's3', REGISTRY_S3_BUCKET: 'images' });
+    expect(onAws.storage).toMatchObject({
+      s3: {
+        endpoint: undefined,
+        credentials: undefined,
+        pathStyle: false,
+        partSize: 10 * 1024 * 1024,
+        redirect: false,
+      },
+    });
+  });
+
+  it('refuses S3 storage without a bucket, with half a key pair or with parts S3 would refuse', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        REGISTRY_AUTH: 'none',
+        REGISTRY_STORAGE: 's3',
+        REGISTRY_S3_ACCESS_KEY_ID: 'id',
+        REGISTRY_S3_PART_SIZE: String(5 * 1024 * 1024 - 1),
+        REGISTRY_S3_ENDPOINT: 'not a url',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const variable of [
+      'REGISTRY_S3_BUCKET',
+      'REGISTRY_S3_SECRET_ACCESS_KEY',
+      'REGISTRY_S3_PART_SIZE',
+      'REGISTRY_S3_ENDPOINT',
+    ]) {
+      expect(problems).toContain(variable);
+    }
+  });
+
   it('requires a realm for token authentication', () => {
     expect(() => loadConfig({})).toThrow(/REGISTRY_AUTH_TOKEN_REALM/);
   });
 
   it('stops the process with the list of problems', () => {
     const result = spawnSync(process.execPath, [REGISTRY_BIN, 'serve'], {
-      env: { PATH: process.env.PATH, REGISTRY_PORT: 'abc', REGISTRY_STORAGE: 's3', REGISTRY_AUTH: 'none' },
+      env: { PATH: process.env.PATH, REGISTRY_PORT: 'abc', REGISTRY_STORAGE: 'azure', REGISTRY_AUTH: 'none' },
       encoding: 'utf8',
       timeout: 10_000,
     });

@@ -184,15 +184,27 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
     expect(filtered.map((r) => r.digest)).toEqual([sbom.digest]);
   });
 
-  it('keeps upload progress in the database', async () => {
+  it("keeps upload progress and the storage driver's record of it in the database", async () => {
     const repo = await store.ensureRepository('uploads/repo', 1);
-    await store.createUpload('11111111-2222-4333-8444-555555555555', repo, 1);
-    await store.setUploadSize('11111111-2222-4333-8444-555555555555', 2 ** 34, 2);
+    await store.createUpload(
+      '11111111-2222-4333-8444-555555555555',
+      repo,
+      { size: 0, storageState: null },
+      1,
+    );
+    // Larger than 32 bits, and a driver record as large as thousands of S3 parts make.
+    const parts = JSON.stringify({ parts: Array.from({ length: 5000 }, (_, n) => ({ n, etag: `"${n}"` })) });
+    await store.setUploadState(
+      '11111111-2222-4333-8444-555555555555',
+      { size: 2 ** 34, storageState: parts },
+      2,
+    );
     expect(await store.findUpload('11111111-2222-4333-8444-555555555555')).toEqual({
       id: '11111111-2222-4333-8444-555555555555',
       repositoryId: repo,
       repositoryName: 'uploads/repo',
       size: 2 ** 34,
+      storageState: parts,
     });
     await store.deleteUpload('11111111-2222-4333-8444-555555555555');
     expect(await store.findUpload('11111111-2222-4333-8444-555555555555')).toBeUndefined();

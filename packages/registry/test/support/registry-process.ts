@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type RunningS3Server, startS3Server } from './s3-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/**
+ * The blob storage registries started by tests use: `BERTH_TEST_STORAGE=s3` (set by the
+ * `registry-s3` test project) runs them on an S3-protocol server instead of the filesystem.
+ */
+export const storageUnderTest: 'filesystem' | 's3' =
+  process.env.BERTH_TEST_STORAGE === 's3' ? 's3' : 'filesystem';
+
 /** The built entry point; `pnpm typecheck` (tsc -b) builds it before the tests run. */
 export const REGISTRY_BIN = resolve(here, '../../dist/berth-registry.mjs');
 
@@ -16,6 +24,8 @@ export interface RunningRegistry {
   host: string;
   dataDir: string;
   process: ChildProcess;
+  /** The S3-protocol server holding the blobs, when the registry runs on S3. */
+  s3: RunningS3Server | undefined;
   /** Stops the process (SIGTERM) and waits for it; removes dataDir unless keepData. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -25,11 +35,17 @@ export interface StartRegistryOptions {
   dataDir?: string;
   /** Extra environment; REGISTRY_AUTH defaults to none. */
   env?: Record<string, string>;
+  /** storageUnderTest unless given. With s3, an s3rver keeps its objects in `<dataDir>/s3` and lives as long as the registry. */
+  storage?: 'filesystem' | 's3';
 }
 
 /** Starts the real registry process on 127.0.0.1 and a free port; resolves once it listens. */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-registry-'));
+  const s3 =
+    (options.storage ?? storageUnderTest) === 's3'
+      ? await startS3Server({ directory: join(dataDir, 's3') })
+      : undefined;
   const child = spawn(process.execPath, [REGISTRY_BIN, 'serve'], {
     env: {
       ...process.env,
@@ -40,6 +56,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       REGISTRY_DATABASE_URL: '',
       LOG_LEVEL: 'info',
       REGISTRY_ACCESS_LOG: 'false',
+      ...s3?.registryEnv,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,6 +83,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   }).catch((error: unknown) => {
     // A registry that failed to start must not outlive the test run.
     child.kill('SIGKILL');
+    void s3?.stop();
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -75,12 +93,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     host,
     dataDir,
     process: child,
+    s3,
     stop: async ({ keepData = false } = {}) => {
-      if (child.exitCode === null) {
+      // A process killed by a signal keeps exitCode null: it has exited all the same.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
+      await s3?.stop();
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
