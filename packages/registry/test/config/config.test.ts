@@ -125,7 +125,7 @@ describe('registry configuration', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       'berth-registry: REGISTRY_PORT must be a port number 0-65535 (got "abc")',
-      'berth-registry: REGISTRY_STORAGE must be one of filesystem (got "s3")',
+      'berth-registry: REGISTRY_STORAGE must be one of filesystem, s3 (got "azure")',
     ]);
   });
 });
