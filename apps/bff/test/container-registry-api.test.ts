@@ -56,7 +56,7 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
 
     beforeAll(async () => {
       stack = await startBffWithRegistry(target);
-      host = stack.bff.config.externalRegistryUrl.host;
+      host = stack.bff.config.externalRegistryHost;
       world = await createUsers(stack.bff, ['guest', 'outsider', 'reporter', 'developer', 'maintainer']);
       anonymous = world.root.as({});
       const { root } = world;

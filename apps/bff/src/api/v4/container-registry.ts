@@ -53,7 +53,7 @@ const EMPTY_PAGE = { items: [], total: 0 };
 export function containerRegistryRouter(services: Services, resources: Resources): Router {
   const router = Router();
   const { registry, repositoryDeletions } = services;
-  const present = new RegistryPresenter(services.config.externalRegistryUrl.host);
+  const present = new RegistryPresenter(services.config.externalRegistryHost);
 
   /** The project, when the caller may see its registry; 404 when not the project, 401/403 when not the registry. */
   async function registryProject(
