@@ -238,11 +238,9 @@ export class RegistryClient {
       return { name: to, dry_run: options.dryRun, repositories: [] };
     }
     const detail = (error?.detail ?? {}) as { taken?: unknown; name?: unknown };
-    if (response.status === 409) {
-      return Promise.reject(new RegistryRenameError('taken', stringList(detail.taken)));
-    }
+    if (response.status === 409) throw new RegistryRenameError('taken', stringList(detail.taken));
     if (response.status === 400 && error?.code === 'NAME_INVALID') {
-      return Promise.reject(new RegistryRenameError('invalid', stringList(detail.name ?? to)));
+      throw new RegistryRenameError('invalid', stringList(detail.name ?? to));
     }
     throw badRequest(error?.message ?? 'container registry refused the rename');
   }
