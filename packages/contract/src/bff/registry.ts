@@ -47,11 +47,11 @@ export const containerRepositorySchema = z.object({
   cleanup_policy_started_at: z.string().nullable(),
   status: containerRepositoryStatusSchema.nullable(),
   expiration_policy_cleanup_status: cleanupStatusSchema.optional(),
-  /** With `tags_count=true`, and always on `GET /registry/repositories/:id`. */
+  /** GitLab sends it with `tags_count=true`; Berth always does. */
   tags_count: z.number().int().nonnegative().optional(),
   /** With `tags=true`. */
   tags: z.array(containerTagSummarySchema).optional(),
-  /** Deduplicated bytes of the repository's blobs; on `GET /registry/repositories/:id` with `size=true`, and in lists. */
+  /** Deduplicated bytes of the repository's blobs (GitLab: with `size=true`); Berth always sends it. */
   size: z.number().int().nonnegative().optional(),
   updated_at: z.string(),
   last_published_at: z.string().nullable(),

@@ -250,19 +250,24 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
         .where('repository_id', 'in', chunk)
         .groupBy('repository_id')
         .execute(),
+      // A repository's manifests reference only blobs linked to it, so its size is the sum over its
+      // links that one of its manifests references: an indexed probe per link, where the distinct
+      // digests of every manifest would read each manifest's rows (10,000 tags: 20 ms instead of 0.1).
       db
-        .selectFrom(
-          db
-            .selectFrom('manifests as m')
-            .innerJoin('manifest_blobs as mb', 'mb.manifest_id', 'm.id')
-            .select(['m.repository_id', 'mb.digest'])
-            .distinct()
-            .where('m.repository_id', 'in', chunk)
-            .as('x'),
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select((eb) => ['rb.repository_id', eb.fn.sum('b.size').as('size')])
+        .where('rb.repository_id', 'in', chunk)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('manifest_blobs as mb')
+              .innerJoin('manifests as m', 'm.id', 'mb.manifest_id')
+              .select(sql.lit(1).as('one'))
+              .whereRef('mb.digest', '=', 'rb.digest')
+              .whereRef('m.repository_id', '=', 'rb.repository_id'),
+          ),
         )
-        .innerJoin('blobs as b', 'b.digest', 'x.digest')
-        .select((eb) => ['x.repository_id', eb.fn.sum('b.size').as('size')])
-        .groupBy('x.repository_id')
+        .groupBy('rb.repository_id')
         .execute(),
     ]);
     for (const row of tags) {
@@ -272,7 +277,7 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
       entry.lastPublishedAt = row.last_published_at === null ? null : Number(row.last_published_at);
     }
     for (const row of sizes) {
-      const entry = stats.get(row.repository_id);
+      const entry = stats.get(Number(row.repository_id));
       // PostgreSQL answers SUM(bigint) as numeric, i.e. a string.
       if (entry) entry.sizeBytes = Number(row.size);
     }
@@ -310,11 +315,19 @@ export async function listTags(
     (row) => ({ name: row.name, ...(byTime ? { time: row.published_at } : {}) }),
     (direction, condition, limit, offset) => {
       let select = tagSelect(db, repositoryId);
-      if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
-      if (condition) select = select.where(condition);
+      if (offset) {
+        // Skip rows on the sort's index alone, then join the page's manifests: an offset deep into
+        // 10,000 tags must not join every skipped row.
+        let ids = db.selectFrom('tags as t').select('t.id').where('t.repository_id', '=', repositoryId);
+        if (query.filter !== undefined) ids = ids.where(contains(sql.ref('t.name'), query.filter));
+        if (byTime) ids = ids.orderBy('t.published_at', direction);
+        select = select.where('t.id', 'in', ids.orderBy('t.name', direction).limit(limit).offset(offset));
+      } else {
+        if (query.filter !== undefined) select = select.where(contains(sql.ref('t.name'), query.filter));
+        if (condition) select = select.where(condition);
+      }
       if (byTime) select = select.orderBy('t.published_at', direction);
-      select = select.orderBy('t.name', direction).limit(limit);
-      return (offset ? select.offset(offset) : select).execute();
+      return select.orderBy('t.name', direction).limit(limit).execute();
     },
   );
 }

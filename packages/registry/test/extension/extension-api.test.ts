@@ -246,6 +246,20 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       expect(response.headers.get('link')).toContain('offset=2>; rel="next"');
       const filtered = await api('repositories/acme/shop/tags/list/?name=v&offset=0');
       expect(total(filtered)).toBe(2);
+      // Offset pages, one row each, walk the same order as one page of everything, filter included.
+      for (const query of ['sort=-published_at', 'sort=name', 'sort=published_at&name=v']) {
+        const all = (await json<TagBody[]>(await api(`repositories/acme/shop/tags/list/?${query}`))).map(
+          (t) => t.name,
+        );
+        const walked: string[] = [];
+        for (let offset = 0; offset < all.length + 1; offset++) {
+          const page = await json<TagBody[]>(
+            await api(`repositories/acme/shop/tags/list/?${query}&n=1&offset=${offset}`),
+          );
+          walked.push(...page.map((t) => t.name));
+        }
+        expect(walked).toEqual(all);
+      }
     });
 
     it.each([
