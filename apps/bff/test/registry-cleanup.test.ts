@@ -405,6 +405,11 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
           ['v8', 'keep_n'],
           ['latest', 'latest'],
         ]);
+        const bad = await maintainer.post(`/projects/${id}/registry/cleanup_policy/preview`, {
+          name_regex_keep: '(',
+        });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toMatch(/^name_regex_keep is an invalid regexp: /);
         // A policy still being edited previews without being saved.
         const edited = await maintainer.expect(
           200,
