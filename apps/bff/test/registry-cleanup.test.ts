@@ -13,6 +13,7 @@ import type { BffDatabase } from '../src/db/schema.js';
 import { CleanupPolicyService } from '../src/domain/cleanup-policies.js';
 import { LeaseService } from '../src/domain/leases.js';
 import { ProjectService } from '../src/domain/projects.js';
+import { RegistryClient } from '../src/registry/registry-client.js';
 import { type Api, createRoleGroup, createUsers, ROOT_PASSWORD, type World } from './support/bff.js';
 import { registryPrerequisiteOrSkip } from './support/registry.js';
 import { RegistryUser, type RunningStack, startStack } from './support/registry-stack.js';
@@ -404,6 +405,11 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
           ['v8', 'keep_n'],
           ['latest', 'latest'],
         ]);
+        const bad = await maintainer.post(`/projects/${id}/registry/cleanup_policy/preview`, {
+          name_regex_keep: '(',
+        });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toMatch(/^name_regex_keep is an invalid regexp: /);
         // A policy still being edited previews without being saved.
         const edited = await maintainer.expect(
           200,
@@ -441,6 +447,52 @@ describe.skipIf(missing !== undefined).each(databaseTargets())(
         expect(policy.next_run_at).toBe(new Date(fixedNow.getTime() + 7 * DAY).toISOString());
         // Not due again until the next cadence.
         expect(await stack.bff.scheduler.tick()).toEqual([]);
+      } finally {
+        fixedNow = undefined;
+      }
+    });
+
+    it('keeps a policy due while the registry cannot be reached, and runs it once it can', async () => {
+      const { id, path } = await project('policy-unreachable');
+      await repositoryWith(path, range('v', 3));
+      await world.users.maintainer!.api.expect(200, 'PUT', `/projects/${id}`, {
+        container_expiration_policy_attributes: {
+          enabled: true,
+          keep_n: 1,
+          older_than: '7d',
+          name_regex: 'v.*',
+        },
+      });
+      const before = (await world.root.expect(200, 'GET', `/projects/${id}`)).container_expiration_policy;
+      const later = new Date(Date.now() + 8 * DAY);
+      // A scheduler whose registry refuses connections (nothing listens on port 1).
+      const services = stack.bff.services;
+      const cut = new CleanupScheduler({
+        policies: services.cleanupPolicies,
+        leases: services.leases,
+        projects: services.projects,
+        registry: cleanupRegistryOf(
+          new RegistryClient({
+            baseUrl: new URL('http://127.0.0.1:1'),
+            signingKey: services.signingKey,
+            issuer: stack.bff.config.tokenIssuer,
+          }),
+        ),
+        log: pino({ level: 'silent' }),
+        clock: () => later,
+        intervalMs: 0,
+      });
+      expect((await cut.tick()).filter((report) => report.projectId === id)).toEqual([]);
+      const after = (await world.root.expect(200, 'GET', `/projects/${id}`)).container_expiration_policy;
+      expect(after.next_run_at).toBe(before.next_run_at);
+      expect(await root.tags(path)).toEqual(['latest', 'v1', 'v2', 'v3']);
+      fixedNow = later;
+      try {
+        const reports = (await stack.bff.scheduler.tick()).filter((report) => report.projectId === id);
+        expect(reports.map((report) => report.repositories.map((r) => r.deleted.sort()))).toEqual([
+          [['v1', 'v2']],
+        ]);
+        expect(await root.tags(path)).toEqual(['latest', 'v3']);
       } finally {
         fixedNow = undefined;
       }

@@ -1,4 +1,4 @@
-// containerRegistryPermissions against the seed's table, cell by cell, and the delete rules by role.
+// containerRegistryPermissions against the seed's table, cell by cell, and the delete and cleanup rules by role.
 import { describe, expect, it } from 'vitest';
 import {
   type Actor,
@@ -56,14 +56,21 @@ describe('container registry permissions', () => {
   );
 
   it.each(ROLES)(
-    '%s: tag delete from Developer, repository delete from Maintainer, never when disabled',
+    '%s: tag delete from Developer, repository delete and cleanup from Maintainer, never when disabled',
     (role) => {
       const permissions = containerRegistryPermissions(actorFor(role), project('public', 'enabled'), NOW);
       const level = role === 'admin' ? 50 : (LEVELS[role] ?? 0);
       expect(permissions.deleteTags).toBe(level >= 30);
       expect(permissions.deleteRepository).toBe(level >= 40);
+      // Bulk deletes by rule and cleanup policies: whoever may delete the repository.
+      expect(permissions.manageCleanup).toBe(level >= 40);
       const disabled = containerRegistryPermissions(actorFor(role), project('public', 'disabled'), NOW);
-      expect(disabled).toEqual({ view: false, deleteTags: false, deleteRepository: false });
+      expect(disabled).toEqual({
+        view: false,
+        deleteTags: false,
+        deleteRepository: false,
+        manageCleanup: false,
+      });
     },
   );
 
@@ -73,6 +80,7 @@ describe('container registry permissions', () => {
       view: true,
       deleteTags: false,
       deleteRepository: false,
+      manageCleanup: false,
     });
     expect(containerRegistryPermissions(actorFor('maintainer', ['read_registry']), facts, NOW).view).toBe(
       false,
@@ -87,6 +95,7 @@ describe('container registry permissions', () => {
       view: true,
       deleteTags: true,
       deleteRepository: false,
+      manageCleanup: false,
     });
     expect(containerRegistryPermissions(other, project('public', 'enabled'), NOW).view).toBe(false);
   });

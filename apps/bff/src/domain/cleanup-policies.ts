@@ -43,8 +43,14 @@ export function applyPolicyChanges(
   };
 }
 
-/** The rules a policy applies, through the same engine as a bulk delete; a bad regex is a 400 naming it. */
-export function compilePolicyRules(policy: ContainerExpirationPolicy): CompiledTagRules {
+/**
+ * The rules a policy applies, through the same engine as a bulk delete; a bad regex is a 400 naming it
+ * as the caller sent it (`<prefix>name_regex`).
+ */
+export function compilePolicyRules(
+  policy: ContainerExpirationPolicy,
+  prefix = `${ATTRIBUTE}.`,
+): CompiledTagRules {
   return compileTagRules(
     {
       nameRegexDelete: policy.name_regex,
@@ -53,9 +59,9 @@ export function compilePolicyRules(policy: ContainerExpirationPolicy): CompiledT
       olderThan: policy.older_than,
     },
     {
-      nameRegexDelete: `${ATTRIBUTE}.name_regex`,
-      nameRegexKeep: `${ATTRIBUTE}.name_regex_keep`,
-      olderThan: `${ATTRIBUTE}.older_than`,
+      nameRegexDelete: `${prefix}name_regex`,
+      nameRegexKeep: `${prefix}name_regex_keep`,
+      olderThan: `${prefix}older_than`,
     },
   );
 }
@@ -93,7 +99,7 @@ export class CleanupPolicyService {
       .selectAll()
       .where('project_id', '=', projectId)
       .executeTakeFirst();
-    return row ? present(row) : DEFAULT_POLICY;
+    return row ? present(row) : { ...DEFAULT_POLICY };
   }
 
   /**

@@ -98,7 +98,8 @@ export function registryCleanupRouter(
     const project = await cleanupProject(res, req.params.id);
     const changes = parse(cleanupPreviewRequestSchema, params(req));
     const policy = applyPolicyChanges(await services.cleanupPolicies.get(project.id), changes);
-    const rules = compilePolicyRules(policy);
+    // The preview's body holds the policy fields themselves, so errors name them bare.
+    const rules = compilePolicyRules(policy, '');
     const now = deps.clock();
     const nowIso = now.toISOString();
     const shown = (tag: TagFacts) => ({ name: tag.name, published_at: tag.publishedAt ?? nowIso });
