@@ -12,10 +12,12 @@ import {
   type GroupCondition,
   groupPermissions,
   groupsWithAccessLevel,
+  mayViewRegistry,
   type ProjectCondition,
   projectPermissions,
   projectsWithAccessLevel,
   projectsWithRegistryPull,
+  projectsWithRegistryView,
   readableGroups,
   readableProjectParts,
   readableProjects,
@@ -245,10 +247,11 @@ describe.each(databaseTargets())(
       const projectFacts = await Promise.all(projectRows.map((p) => projectService.facts(p)));
       const groupFacts = await Promise.all(groupRows.map((g) => groupService.facts(g)));
       let checked = 0;
-      const seen = { read: 0, pull: 0, level: 0 };
+      const seen = { read: 0, pull: 0, view: 0, level: 0 };
       for (const [name, actor] of await actors()) {
         const read = await projectIdsWhere(readableProjects(actor, NOW));
         const pull = await projectIdsWhere(projectsWithRegistryPull(actor, NOW));
+        const view = await projectIdsWhere(projectsWithRegistryView(actor, NOW));
         // Lists count the readable projects part by part: the parts must not overlap, and must cover them.
         const parts = await Promise.all(readableProjectParts(actor, NOW).map(projectIdsWhere));
         const union = new Set(parts.flatMap((part) => [...part]));
@@ -266,6 +269,8 @@ describe.each(databaseTargets())(
           const where = `${name} on ${project.full_path}`;
           expect(read.has(project.id), `read: ${where}`).toBe(permissions.read);
           expect(pull.has(project.id), `pull: ${where}`).toBe(mayPull);
+          const mayView = mayViewRegistry(actor, projectFacts[i]!, NOW);
+          expect(view.has(project.id), `view registry: ${where}`).toBe(mayView);
           for (const level of LEVELS) {
             expect(byLevel.get(level)!.has(project.id), `level ${level}: ${where}`).toBe(
               permissions.accessLevel >= level,
@@ -273,6 +278,7 @@ describe.each(databaseTargets())(
           }
           seen.read += permissions.read ? 1 : 0;
           seen.pull += mayPull ? 1 : 0;
+          seen.view += mayView ? 1 : 0;
           seen.level += permissions.accessLevel > 0 ? 1 : 0;
           checked += 2 + LEVELS.length;
         });

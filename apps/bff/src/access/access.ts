@@ -173,6 +173,16 @@ export function registryActions(actor: Actor, project: ProjectFacts, now: Date):
   }
 }
 
+/**
+ * May the actor see the project's registry through the API (repository and tag lists)? Pulling is the
+ * seed's rule; the API also needs API access, and a job token sees only its own project there.
+ */
+export function mayViewRegistry(actor: Actor, project: ProjectFacts, now: Date): boolean {
+  if (apiAccess(actor) === 'none') return false;
+  if (actor.kind === 'job' && actor.projectId !== project.id) return false;
+  return registryActions(actor, project, now).includes('pull');
+}
+
 /** `registry:catalog:*` lists every repository: admins only. */
 export function mayListCatalog(actor: Actor): boolean {
   if (actor.kind !== 'user') return false;
@@ -418,4 +428,13 @@ export function projectsWithRegistryPull(actor: Actor, now: Date): ProjectCondit
       return user && mayUseScope ? projectsUserMayPull(user, now) : never;
     }
   }
+}
+
+/** `mayViewRegistry(actor, project, now)`: what the group registry list may show. */
+export function projectsWithRegistryView(actor: Actor, now: Date): ProjectCondition {
+  if (apiAccess(actor) === 'none') return never;
+  const pull = projectsWithRegistryPull(actor, now);
+  if (actor.kind !== 'job') return pull;
+  const { projectId } = actor;
+  return (eb) => eb.and([eb('projects.id', '=', projectId), pull(eb)]);
 }

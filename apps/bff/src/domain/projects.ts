@@ -4,7 +4,7 @@ import {
   type Actor,
   type ProjectCondition,
   type ProjectFacts,
-  projectsWithRegistryPull,
+  projectsWithRegistryView,
 } from '../access/access.js';
 import type { BffDatabase, GroupRow, ProjectRow } from '../db/schema.js';
 import { containsIgnoringCase, inGroupsAtOrBelow, type PageWindow, type Sorting } from '../db/sql-helpers.js';
@@ -155,15 +155,14 @@ export class ProjectService {
 
   /**
    * The projects under the group (subgroups included) split by whether the actor may view their
-   * registry (`registryActions(...).includes('pull')`), in one query: what the group's registry list may
-   * show, and what it must not.
+   * registry (`mayViewRegistry`), in one query: what the group's registry list may show, and what not.
    */
   async registryVisibilityUnder(
     actor: Actor,
     group: GroupRow,
     now: Date,
   ): Promise<{ visible: ProjectRow[]; hidden: ProjectRow[] }> {
-    const mayView = projectsWithRegistryPull(actor, now);
+    const mayView = projectsWithRegistryView(actor, now);
     const rows = await this.db
       .selectFrom('projects')
       .selectAll()
