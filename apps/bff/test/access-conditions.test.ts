@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Actor,
   ANONYMOUS,
-  containerRegistryPermissions,
   type GroupCondition,
   groupPermissions,
   groupsWithAccessLevel,
+  mayViewRegistry,
   type ProjectCondition,
   projectPermissions,
   projectsWithAccessLevel,
@@ -247,7 +247,7 @@ describe.each(databaseTargets())(
       const projectFacts = await Promise.all(projectRows.map((p) => projectService.facts(p)));
       const groupFacts = await Promise.all(groupRows.map((g) => groupService.facts(g)));
       let checked = 0;
-      const seen = { read: 0, pull: 0, level: 0 };
+      const seen = { read: 0, pull: 0, view: 0, level: 0 };
       for (const [name, actor] of await actors()) {
         const read = await projectIdsWhere(readableProjects(actor, NOW));
         const pull = await projectIdsWhere(projectsWithRegistryPull(actor, NOW));
@@ -269,9 +269,8 @@ describe.each(databaseTargets())(
           const where = `${name} on ${project.full_path}`;
           expect(read.has(project.id), `read: ${where}`).toBe(permissions.read);
           expect(pull.has(project.id), `pull: ${where}`).toBe(mayPull);
-          expect(view.has(project.id), `registry view: ${where}`).toBe(
-            containerRegistryPermissions(actor, projectFacts[i]!, NOW).view,
-          );
+          const mayView = mayViewRegistry(actor, projectFacts[i]!, NOW);
+          expect(view.has(project.id), `view registry: ${where}`).toBe(mayView);
           for (const level of LEVELS) {
             expect(byLevel.get(level)!.has(project.id), `level ${level}: ${where}`).toBe(
               permissions.accessLevel >= level,
@@ -279,6 +278,7 @@ describe.each(databaseTargets())(
           }
           seen.read += permissions.read ? 1 : 0;
           seen.pull += mayPull ? 1 : 0;
+          seen.view += mayView ? 1 : 0;
           seen.level += permissions.accessLevel > 0 ? 1 : 0;
           checked += 3 + LEVELS.length;
         });

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Actor,
   ANONYMOUS,
-  containerRegistryPermissions,
   groupPermissions,
+  mayViewRegistry,
   projectPermissions,
 } from '../src/access/access.js';
 import type { GroupRow, ProjectRow } from '../src/db/schema.js';
@@ -362,7 +362,7 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
         now,
       );
       const mayView = (project: ProjectRow) =>
-        containerRegistryPermissions(
+        mayViewRegistry(
           actor,
           {
             id: project.id,
@@ -371,7 +371,7 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
             groupIds: prefixesOf(project.full_path).map((path) => groupIds.get(path)!),
           },
           now,
-        ).view;
+        );
       const paths = (projects: ProjectRow[]) => projects.map((project) => project.full_path).sort();
       expect(paths(visible), `${caller.name}: visible`).toEqual(paths(under.filter(mayView)));
       expect(paths(hidden), `${caller.name}: hidden`).toEqual(paths(under.filter((p) => !mayView(p))));

@@ -177,6 +177,16 @@ export function registryActions(actor: Actor, project: ProjectFacts, now: Date):
   }
 }
 
+/**
+ * May the actor see the project's registry through the API (repository and tag lists)? Pulling is the
+ * seed's rule; the API also needs API access, and a job token sees only its own project there.
+ */
+export function mayViewRegistry(actor: Actor, project: ProjectFacts, now: Date): boolean {
+  if (apiAccess(actor) === 'none') return false;
+  if (actor.kind === 'job' && actor.projectId !== project.id) return false;
+  return registryActions(actor, project, now).includes('pull');
+}
+
 /** `registry:catalog:*` lists every repository: admins only. */
 export function mayListCatalog(actor: Actor): boolean {
   if (actor.kind !== 'user') return false;
@@ -318,10 +328,8 @@ export function containerRegistryPermissions(
   project: ProjectFacts,
   now: Date,
 ): ContainerRegistryPermissions {
-  const ownProject = actor.kind !== 'job' || actor.projectId === project.id;
-  const actions = registryActions(actor, project, now);
-  const view = ownProject && apiAccess(actor) !== 'none' && actions.includes('pull');
-  const deleteTags = view && actions.includes('delete');
+  const view = mayViewRegistry(actor, project, now);
+  const deleteTags = view && registryActions(actor, project, now).includes('delete');
   const user = principal(actor);
   const maintainer =
     user !== undefined && (user.isAdmin || levelOn(user, project, now) >= ACCESS_LEVELS.maintainer);
@@ -473,7 +481,7 @@ export function projectsWithRegistryPull(actor: Actor, now: Date): ProjectCondit
   }
 }
 
-/** `containerRegistryPermissions(actor, project, now).view`: the project's registry on `/api/v4`. */
+/** `mayViewRegistry(actor, project, now)` (`containerRegistryPermissions(...).view`): what the group registry list may show. */
 export function projectsWithRegistryView(actor: Actor, now: Date): ProjectCondition {
   if (apiAccess(actor) === 'none') return never;
   const pull = projectsWithRegistryPull(actor, now);

@@ -154,8 +154,7 @@ export class ProjectService {
 
   /**
    * The projects under the group (subgroups included) split by whether the actor may view their
-   * registry on the API (`containerRegistryPermissions(...).view`), in one query: what the group's registry list may
-   * show, and what it must not.
+   * registry (`mayViewRegistry`), in one query: what the group's registry list may show, and what not.
    */
   async registryVisibilityUnder(
     actor: Actor,
