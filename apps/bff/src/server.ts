@@ -46,6 +46,16 @@ async function main(): Promise<void> {
   services.repositoryDeletions
     .run()
     .catch((error: unknown) => logger.warn({ err: error }, 'repository delete failed'));
+  // Images an older version left at deleted paths; the registry may start after the BFF, so retry.
+  const releaseUnownedImages = () => {
+    services.imagePaths.releaseUnownedImages().then(
+      (count) => {
+        if (count > 0) logger.info({ count }, 'recorded image paths that no project owns');
+      },
+      () => setTimeout(releaseUnownedImages, 30_000).unref(),
+    );
+  };
+  releaseUnownedImages();
   const { port } = server.address() as AddressInfo;
   logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
 

@@ -146,6 +146,32 @@ export class ImagePaths {
   }
 
   /**
+   * Records as released every repository path whose images no project owns: an install from before
+   * deletes took images along left such images behind. A project later created or moved there has them
+   * deleted first (`clearReleased`); until then nobody can pull them, and nothing is deleted on a guess.
+   * Answers how many paths it recorded.
+   */
+  async releaseUnownedImages(): Promise<number> {
+    const names = await this.registry.listAllRepositoryNames();
+    const owned = new Set(
+      (await this.db.selectFrom('projects').select('full_path').execute()).map((row) => row.full_path),
+    );
+    const recorded = new Set(
+      (await this.db.selectFrom('released_paths').select('full_path').execute()).map((row) => row.full_path),
+    );
+    const unowned = names.filter((name) => {
+      const atOrAbove = [...prefixesOf(name), name];
+      return !atOrAbove.some((path) => owned.has(path) || recorded.has(path));
+    });
+    if (unowned.length > 0) {
+      await this.db.transaction().execute(async (trx) => {
+        for (const path of unowned) await release(trx, path);
+      });
+    }
+    return unowned.length;
+  }
+
+  /**
    * Makes a free path ready for a new project: when it overlaps a released path, a registry token
    * issued before the release may have pushed there since, so everything at or below it is deleted.
    * Paths never released cost no registry call.

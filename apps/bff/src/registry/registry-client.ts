@@ -20,7 +20,7 @@ import {
   registryTagListSchema,
   registryTagSchema,
 } from '@berth/contract';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   AppError,
   badGateway,
@@ -74,6 +74,8 @@ export interface Manifest {
 /** The subject of the BFF's own registry tokens. */
 const SUBJECT = 'berth-bff';
 const ADMIN: RegistryAccessEntry = { type: 'registry', name: 'berth', actions: ['*'] };
+const CATALOG: RegistryAccessEntry = { type: 'registry', name: 'catalog', actions: ['*'] };
+const catalogSchema = z.object({ repositories: z.array(z.string()) });
 const PAGE_MAX = 1000;
 /** Image configurations are small JSON documents; anything bigger is refused rather than buffered. */
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
@@ -135,6 +137,19 @@ export class RegistryClient {
       const page = await this.listRepositories(prefix, { n: PAGE_MAX, offset });
       all.push(...page.items);
       if (page.items.length < PAGE_MAX || all.length >= page.total) return all;
+    }
+  }
+
+  /** Every repository name in the registry: the distribution catalog, all pages. */
+  async listAllRepositoryNames(): Promise<string[]> {
+    const names: string[] = [];
+    for (let last: string | undefined; ; ) {
+      const query = new URLSearchParams({ n: String(PAGE_MAX), ...(last === undefined ? {} : { last }) });
+      const response = await this.call('GET', `/v2/_catalog?${query}`, CATALOG);
+      const { repositories } = await this.parse(response, catalogSchema);
+      names.push(...repositories);
+      if (repositories.length === 0 || !response.headers.get('link')) return names;
+      last = repositories[repositories.length - 1];
     }
   }
 
