@@ -36,6 +36,17 @@ describe.each(databaseTargets())('GitLab-compatible API on $dialect', (target) =
     await bff?.stop();
   });
 
+  it('challenges for Basic credentials at the token service only, so browsers never prompt over the app', async () => {
+    const api = await fetch(`${bff.url}/api/v4/user`);
+    expect(api.status).toBe(401);
+    expect(api.headers.get('www-authenticate')).toBeNull();
+    const token = await fetch(`${bff.url}/jwt/auth?service=container_registry`, {
+      headers: { authorization: `Basic ${Buffer.from('root:wrong-password').toString('base64')}` },
+    });
+    expect(token.status).toBe(401);
+    expect(token.headers.get('www-authenticate')).toBe('Basic realm="berth"');
+  });
+
   describe('users and sign-up', () => {
     it('refuses sign-up fields that would grant anything, and creates plain users', async () => {
       const base = { username: 'eve', name: 'Eve', email: 'eve@example.com', password: 'eve-password' };

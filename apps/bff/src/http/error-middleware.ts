@@ -34,13 +34,17 @@ function gitlabMessage(error: AppError): string {
 }
 
 /** The one place errors become responses: GitLab's `{ "message": … }`, and nothing internal on a 500. */
-export const errorMiddleware: ErrorRequestHandler = (error, _req, res, _next) => {
+export const errorMiddleware: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof OAuthError) {
     res.status(400).json({ error: error.code, error_description: error.description });
     return;
   }
   if (error instanceof AppError) {
-    if (error.kind === 'unauthorized') res.setHeader('WWW-Authenticate', 'Basic realm="berth"');
+    // The token service takes Basic credentials and says so; the API does not (GitLab's sends no
+    // challenge), and a Basic challenge there would make browsers prompt for a password over the SPA.
+    if (error.kind === 'unauthorized' && req.path.startsWith('/jwt/')) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="berth"');
+    }
     if (error instanceof ThrottledError) res.setHeader('Retry-After', String(error.retryAfterS));
     res.status(STATUS[error.kind]).json({ message: gitlabMessage(error) });
     return;
