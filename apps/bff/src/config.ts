@@ -3,6 +3,25 @@ import { z } from 'zod';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * The registry's public address as people type it after `docker login`: `host[:port]`. Accepts that form
+ * or an http(s) URL with nothing after the host, since both are common in registry configuration.
+ */
+export function registryHostOf(value: string): string | undefined {
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? value : `http://${value}`);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') return undefined;
+  // `new URL` repairs some inputs (spaces, backslashes); accept only what it kept as typed.
+  const typed = hasScheme ? value.replace(/^[^:]+:\/\//, '').replace(/\/$/, '') : value;
+  return url.host === typed.toLowerCase() ? url.host : undefined;
+}
+
 const envSchema = z.object({
   BFF_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   BFF_HOST: z.string().min(1).default('127.0.0.1'),
@@ -19,7 +38,21 @@ const envSchema = z.object({
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
   BERTH_TOKEN_ISSUER: z.string().min(1).default('berth-token-service'),
-  BERTH_EXTERNAL_REGISTRY_URL: z.url().default('http://127.0.0.1:5000'),
+  BERTH_EXTERNAL_REGISTRY_URL: z
+    .string()
+    .default('127.0.0.1:5000')
+    .transform((value, ctx) => {
+      const host = registryHostOf(value);
+      if (host === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a host[:port] (registry.example.com, 127.0.0.1:5000) or an http(s) URL without a path',
+        });
+        return z.NEVER;
+      }
+      return host;
+    }),
   REGISTRY_URL: z.url().default('http://127.0.0.1:5000'),
   /** The SPA's origin and the base of `web_url` fields. */
   BERTH_EXTERNAL_URL: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -34,7 +67,8 @@ export interface Config {
   databaseUrl: string | undefined;
   rootPassword: string | undefined;
   tokenIssuer: string;
-  externalRegistryUrl: URL;
+  /** `host[:port]` of the registry as clients reach it: image paths, CLI commands, CI variables. */
+  externalRegistryHost: string;
   registryUrl: URL;
   externalUrl: URL;
   signupEnabled: boolean;
@@ -67,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: e.BFF_DATABASE_URL,
     rootPassword: e.BERTH_ROOT_PASSWORD,
     tokenIssuer: e.BERTH_TOKEN_ISSUER,
-    externalRegistryUrl: new URL(e.BERTH_EXTERNAL_REGISTRY_URL),
+    externalRegistryHost: e.BERTH_EXTERNAL_REGISTRY_URL,
     registryUrl: new URL(e.REGISTRY_URL),
     externalUrl: new URL(e.BERTH_EXTERNAL_URL ?? `http://${e.BFF_HOST}:${e.BFF_PORT}`),
     signupEnabled: e.BFF_SIGNUP_ENABLED === 'true',

@@ -169,6 +169,18 @@ describe.each(databaseTargets())('GitLab-compatible API on $dialect', (target) =
         visibility: 'private',
         container_registry_access_level: 'enabled',
         container_registry_image_prefix: '127.0.0.1:5000/acme/my-app',
+        registry_ci: {
+          variables: {
+            CI_REGISTRY: '127.0.0.1:5000',
+            CI_REGISTRY_IMAGE: '127.0.0.1:5000/acme/my-app',
+            CI_REGISTRY_USER: 'gitlab-ci-token',
+          },
+          commands: {
+            login: 'docker login 127.0.0.1:5000',
+            build: 'docker build -t 127.0.0.1:5000/acme/my-app .',
+            push: 'docker push 127.0.0.1:5000/acme/my-app',
+          },
+        },
       });
       const bad = await world.users.alice!.api.post('/projects', { name: '___', namespace_id: acme.id });
       expect(bad.status).toBe(400);

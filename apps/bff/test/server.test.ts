@@ -24,6 +24,26 @@ describe('configuration', () => {
     expect(config.dataDir).toBe(resolve('./data'));
   });
 
+  it('takes the external registry as host[:port] or as an http(s) URL, and refuses anything else', () => {
+    const host = (value: string) => loadConfig({ BERTH_EXTERNAL_REGISTRY_URL: value }).externalRegistryHost;
+    expect(loadConfig({}).externalRegistryHost).toBe('127.0.0.1:5000');
+    expect(host('registry.example.com')).toBe('registry.example.com');
+    expect(host('Registry.Example.com:5050')).toBe('registry.example.com:5050');
+    expect(host('https://registry.example.com/')).toBe('registry.example.com');
+    expect(host('http://127.0.0.1:5000')).toBe('127.0.0.1:5000');
+    expect(host('[::1]:5000')).toBe('[::1]:5000');
+    for (const bad of [
+      'ftp://r.example',
+      'https://r.example/v2',
+      'r.example/path',
+      'r e.example',
+      'u:p@r.example',
+      '',
+    ]) {
+      expect(() => host(bad), bad).toThrow(/BERTH_EXTERNAL_REGISTRY_URL: must be a host\[:port\]/);
+    }
+  });
+
   it('names every bad variable at once', () => {
     const error = (() => {
       try {

@@ -21,8 +21,8 @@ export function tokenServiceRouter(services: Services): Router {
   const router = Router();
   const { config, signingKey } = services;
   const registryHosts = [
-    config.externalRegistryUrl.host,
-    config.externalRegistryUrl.hostname,
+    config.externalRegistryHost,
+    new URL(`http://${config.externalRegistryHost}`).hostname,
     config.registryUrl.host,
     config.registryUrl.hostname,
   ];

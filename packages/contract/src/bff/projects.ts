@@ -18,6 +18,20 @@ export const projectNamespaceSchema = z.object({
   web_url: z.string(),
 });
 
+/**
+ * What the registry page and CI need to reach the project's images (GitLab shows these on the registry
+ * page and sets them in every job); Berth returns them with the project so the UI never builds hosts.
+ */
+export const projectRegistryCiSchema = z.object({
+  variables: z.object({
+    CI_REGISTRY: z.string(),
+    CI_REGISTRY_IMAGE: z.string(),
+    CI_REGISTRY_USER: z.literal('gitlab-ci-token'),
+  }),
+  commands: z.object({ login: z.string(), build: z.string(), push: z.string() }),
+});
+export type ProjectRegistryCi = z.infer<typeof projectRegistryCiSchema>;
+
 export const projectSchema = z.object({
   id: z.number(),
   name: z.string(),
@@ -30,6 +44,7 @@ export const projectSchema = z.object({
   container_registry_enabled: z.boolean(),
   container_registry_access_level: registryAccessLevelSchema,
   container_registry_image_prefix: z.string(),
+  registry_ci: projectRegistryCiSchema,
   created_at: z.string(),
   last_activity_at: z.string(),
   web_url: z.string(),

@@ -179,7 +179,8 @@ export class Registry {
   // ---- manifests and tags ----
 
   async getManifest(repository: string, reference: string): Promise<StoredManifest> {
-    const manifest = await this.meta.findManifest(repository, referenceOf(reference));
+    const target = lookupReferenceOf(reference);
+    const manifest = target && (await this.meta.findManifest(repository, target));
     if (!manifest) {
       throw registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference } });
     }
@@ -230,7 +231,8 @@ export class Registry {
     const repositoryId = await this.meta.findRepositoryId(repository);
     const unknown = () =>
       registryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference } });
-    const target = referenceOf(reference);
+    const target = lookupReferenceOf(reference);
+    if (!target) throw unknown();
     if ('tag' in target) {
       if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag, this.now())))
         throw unknown();
@@ -396,6 +398,16 @@ function referenceOf(reference: string): { tag: string } | { digest: string } {
   if (reference.includes(':')) return { digest: parseDigest(reference).value };
   assertTag(reference);
   return { tag: reference };
+}
+
+/**
+ * A reference to look up: a name that no tag can have names no manifest, which the distribution spec
+ * answers with 404 MANIFEST_UNKNOWN (its conformance suite pulls `.INVALID_MANIFEST_NAME`); a malformed
+ * digest is still a 400, and a bad tag on PUT stays a 400 through `referenceOf`.
+ */
+function lookupReferenceOf(reference: string): { tag: string } | { digest: string } | undefined {
+  if (!reference.includes(':') && !isTag(reference)) return undefined;
+  return referenceOf(reference);
 }
 
 function paged(rows: string[], limit: number | undefined): Page<string> {

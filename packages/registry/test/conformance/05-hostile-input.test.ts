@@ -170,6 +170,26 @@ describe('malformed tags', () => {
     }
   });
 
+  // The distribution conformance suite pulls `.INVALID_MANIFEST_NAME` and expects the not-found answer.
+  it.skipIf(onCncf)(
+    'GET, HEAD and DELETE of a name no tag can have answer 404 MANIFEST_UNKNOWN',
+    async () => {
+      for (const reference of ['.INVALID_MANIFEST_NAME', '-leading', `t${'a'.repeat(128)}`]) {
+        const get = await target.client.fetch(`/v2/${repo}/manifests/${reference}`, {
+          headers: { accept: MediaType.ociManifest },
+        });
+        await expectOciError(get, 404, 'MANIFEST_UNKNOWN');
+        const head = await target.client.fetch(`/v2/${repo}/manifests/${reference}`, { method: 'HEAD' });
+        expect(head.status).toBe(404);
+        await expectOciError(
+          await target.client.fetch(`/v2/${repo}/manifests/${reference}`, { method: 'DELETE' }),
+          404,
+          'MANIFEST_UNKNOWN',
+        );
+      }
+    },
+  );
+
   it.skipIf(onCncf)('a tag with path characters is refused and nothing is written', async () => {
     const response = await raw(
       'PUT',

@@ -4,10 +4,12 @@ import type {
   Member,
   PersonalAccessToken,
   Project,
+  ProjectRegistryCi,
   User,
   UserBasic,
 } from '@berth/contract';
 import type { ProjectPermissions } from '../../access/access.js';
+import { JOB_TOKEN_USERNAME } from '../../auth/credentials.js';
 import type { Config } from '../../config.js';
 import type {
   DeployTokenRow,
@@ -18,6 +20,19 @@ import type {
   UserRow,
 } from '../../db/schema.js';
 import { isDeployTokenExpired, isPersonalAccessTokenActive, parseScopes } from '../../domain/tokens.js';
+
+/** The CI variables and docker commands of a project's registry, from the host clients use. */
+export function registryCi(registryHost: string, projectFullPath: string): ProjectRegistryCi {
+  const image = `${registryHost}/${projectFullPath}`;
+  return {
+    variables: { CI_REGISTRY: registryHost, CI_REGISTRY_IMAGE: image, CI_REGISTRY_USER: JOB_TOKEN_USERNAME },
+    commands: {
+      login: `docker login ${registryHost}`,
+      build: `docker build -t ${image} .`,
+      push: `docker push ${image}`,
+    },
+  };
+}
 
 /** Rows to GitLab's JSON shapes (field names as GitLab's API documents them). */
 export class Presenter {
@@ -70,7 +85,7 @@ export class Presenter {
     permissions: ProjectPermissions,
     directLevel: number | undefined,
   ): Project {
-    const registryHost = this.config.externalRegistryUrl.host;
+    const ci = registryCi(this.config.externalRegistryHost, project.full_path);
     return {
       id: project.id,
       name: project.name,
@@ -90,7 +105,8 @@ export class Presenter {
       },
       container_registry_enabled: project.container_registry_access_level !== 'disabled',
       container_registry_access_level: project.container_registry_access_level,
-      container_registry_image_prefix: `${registryHost}/${project.full_path}`,
+      container_registry_image_prefix: ci.variables.CI_REGISTRY_IMAGE,
+      registry_ci: ci,
       created_at: project.created_at,
       last_activity_at: project.last_activity_at,
       web_url: this.webUrl(project.full_path),

@@ -18,6 +18,7 @@ import { actorOf } from '../../http/context.js';
 import { paginate } from '../../http/pagination.js';
 import { params, parse } from '../../http/validate.js';
 import type { Services } from '../../services.js';
+import { registryCi } from './presenters.js';
 import { type GroupIndex, type LoadedProject, type Resources, signedInUser } from './resources.js';
 
 const derivedPathSchema = z.object({ path: pathSegmentSchema });
@@ -158,16 +159,14 @@ export function projectsRouter(services: Services, resources: Resources): Router
     if (!permissions.createJobToken) throw forbidden();
     const body = parse(createJobTokenRequestSchema, params(req));
     const { row, token } = await services.tokens.createJobToken(project.id, actor.user.id, body.expires_in);
-    const registry = services.config.externalRegistryUrl.host;
+    const { variables } = registryCi(services.config.externalRegistryHost, project.full_path);
     const answer: JobToken = {
       token,
       user: JOB_TOKEN_USERNAME,
       project_id: project.id,
       expires_at: row.expires_at,
       ci_variables: {
-        CI_REGISTRY: registry,
-        CI_REGISTRY_IMAGE: `${registry}/${project.full_path}`,
-        CI_REGISTRY_USER: JOB_TOKEN_USERNAME,
+        ...variables,
         CI_JOB_TOKEN: token,
         CI_REGISTRY_PASSWORD: token,
       },
