@@ -9,13 +9,13 @@ import '../shared/theme.css';
 import '../shared/ui/ui.css';
 import './shell.css';
 
-type Router = ReturnType<typeof createBrowserRouter>;
+type Router = Pick<ReturnType<typeof createBrowserRouter>, 'state' | 'navigate'>;
 
 /**
  * One query client for the app. A 401 on any call while a session was known means the session expired:
  * forget it and send the user to sign in, then back to where they were.
  */
-export function createQueryClient(router: Router): QueryClient {
+export function createQueryClient(router: Router, options: { retry?: boolean } = {}): QueryClient {
   const onError = (error: unknown) => {
     if (!isApiError(error, 'unauthorized')) return;
     const hadSession = Boolean(client.getQueryData(sessionQueryKey));
@@ -30,6 +30,7 @@ export function createQueryClient(router: Router): QueryClient {
     defaultOptions: {
       queries: {
         retry: (count, error) =>
+          options.retry !== false &&
           count < 2 &&
           !isApiError(error, 'unauthorized') &&
           !isApiError(error, 'forbidden') &&
@@ -41,7 +42,13 @@ export function createQueryClient(router: Router): QueryClient {
   return client;
 }
 
-export function App({ router, queryClient }: { router: Router; queryClient?: QueryClient }) {
+export function App({
+  router,
+  queryClient,
+}: {
+  router: ReturnType<typeof createBrowserRouter>;
+  queryClient?: QueryClient;
+}) {
   const [client] = useState(() => queryClient ?? createQueryClient(router));
   return (
     <QueryClientProvider client={client}>

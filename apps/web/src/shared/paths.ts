@@ -52,6 +52,3 @@ export function matchLocation(pathname: string): MatchedLocation {
   if (isPath(path, 2) && !path.includes('/-/')) return { kind: 'project', project: path };
   return { kind: 'not-found' };
 }
-
-/** The registry host of a project's image prefix (`127.0.0.1:5000/acme/shop` → `127.0.0.1:5000`). */
-export const registryHost = (imagePrefix: string) => imagePrefix.split('/')[0] ?? imagePrefix;

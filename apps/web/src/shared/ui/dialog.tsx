@@ -48,7 +48,7 @@ export function Dialog({ open, title, onClose, children, footer }: DialogProps) 
     <dialog ref={ref} className="dialog" aria-labelledby={titleId}>
       <div className="dialog-header">
         <h2 id={titleId}>{title}</h2>
-        <Button variant="icon" aria-label="Close" onClick={onClose}>
+        <Button variant="icon" aria-label="Close dialog" onClick={onClose}>
           <CloseIcon />
         </Button>
       </div>

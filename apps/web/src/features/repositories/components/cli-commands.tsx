@@ -1,21 +1,24 @@
-import { registryHost } from '../../../shared/paths';
+import type { ProjectRegistryCi } from '@berth/contract';
 import { CopyButton } from '../../../shared/ui/copy-button';
 import { TerminalIcon } from '../../../shared/ui/icons';
 import { Menu } from '../../../shared/ui/menu';
 
-export function cliCommands(imagePrefix: string) {
+type Commands = ProjectRegistryCi['commands'];
+
+/** The BFF builds the commands from the host clients use; the UI never guesses a host. */
+export function cliCommands(commands: Commands) {
   return [
-    { label: 'Log in to the container registry', command: `docker login ${registryHost(imagePrefix)}` },
-    { label: 'Build an image', command: `docker build -t ${imagePrefix} .` },
-    { label: 'Push the image', command: `docker push ${imagePrefix}` },
+    { label: 'Log in to the container registry', command: commands.login },
+    { label: 'Build an image', command: commands.build },
+    { label: 'Push the image', command: commands.push },
   ];
 }
 
-export function CommandList({ imagePrefix }: { imagePrefix: string }) {
+export function CommandList({ commands }: { commands: Commands }) {
   return (
     <div>
-      {cliCommands(imagePrefix).map(({ label, command }) => (
-        <div key={command}>
+      {cliCommands(commands).map(({ label, command }) => (
+        <div key={label}>
           <div className="command-label">{label}</div>
           <div className="command">
             <code className="command-text">{command}</code>
@@ -27,10 +30,10 @@ export function CommandList({ imagePrefix }: { imagePrefix: string }) {
   );
 }
 
-export function CliCommandsMenu({ imagePrefix }: { imagePrefix: string }) {
+export function CliCommandsMenu({ commands }: { commands: Commands }) {
   return (
     <Menu label="CLI commands" icon={<TerminalIcon />}>
-      <CommandList imagePrefix={imagePrefix} />
+      <CommandList commands={commands} />
     </Menu>
   );
 }

@@ -38,7 +38,11 @@ export function RepositoryTable({
   const columns = 4 + (showProject ? 1 : 0) + (onDelete ? 1 : 0);
   return (
     <div className={`table-wrap${fetching ? ' is-fetching' : ''}`}>
-      <table className="table repo-table" aria-busy={fetching || !repositories}>
+      <table
+        className="table repo-table"
+        aria-label="Image repositories"
+        aria-busy={fetching || !repositories}
+      >
         <thead>
           <tr>
             <th scope="col">Image repository</th>

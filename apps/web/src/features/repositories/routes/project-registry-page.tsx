@@ -92,7 +92,7 @@ export function ProjectRegistryPage({ project: projectPath }: { project: string 
             )}
           </div>
         </div>
-        {disabled ? null : <CliCommandsMenu imagePrefix={project.data.container_registry_image_prefix} />}
+        {disabled ? null : <CliCommandsMenu commands={project.data.registry_ci.commands} />}
         {abilities.manageSettings ? (
           <Link className="btn" to={paths.projectSettings(projectPath)}>
             <GearIcon />
@@ -128,7 +128,7 @@ export function ProjectRegistryPage({ project: projectPath }: { project: string 
                 With the container registry, every project can have its own space to store its images. Log in,
                 build and push an image with these commands:
               </p>
-              <CommandList imagePrefix={project.data.container_registry_image_prefix} />
+              <CommandList commands={project.data.registry_ci.commands} />
             </EmptyState>
           }
         />

@@ -60,7 +60,7 @@ export function TagTable({
   const columns = 6 + (selection ? 1 : 0);
   return (
     <div className={`table-wrap${fetching ? ' is-fetching' : ''}`}>
-      <table className="table tag-table" aria-busy={fetching || !tags}>
+      <table className="table tag-table" aria-label="Tags" aria-busy={fetching || !tags}>
         <thead>
           <tr>
             {selection ? (

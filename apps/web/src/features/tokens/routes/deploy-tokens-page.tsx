@@ -2,7 +2,7 @@ import type { DeployToken, DeployTokenScope } from '@berth/contract';
 import { useState } from 'react';
 import { useProject } from '../../../shared/api/get-project';
 import { useSession } from '../../../shared/api/get-session';
-import { paths, registryHost } from '../../../shared/paths';
+import { paths } from '../../../shared/paths';
 import { projectAbilities } from '../../../shared/permissions';
 import { Breadcrumb, namespaceCrumbs } from '../../../shared/ui/breadcrumb';
 import { Button } from '../../../shared/ui/button';
@@ -73,7 +73,7 @@ export function DeployTokensPage({ project: projectPath }: { project: string }) 
             <CreatedToken
               token={created.token}
               username={created.username}
-              registryHost={registryHost(project.data.container_registry_image_prefix)}
+              registryHost={project.data.registry_ci.variables.CI_REGISTRY}
               onDismiss={() => setCreated(null)}
             />
           ) : null}

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { useSession } from '../../../shared/api/get-session';
 import { useListProjects } from '../../../shared/api/list-projects';
-import { paths, registryHost } from '../../../shared/paths';
+import { paths } from '../../../shared/paths';
 import { Breadcrumb } from '../../../shared/ui/breadcrumb';
 import { Button } from '../../../shared/ui/button';
 import { RelativeTime } from '../../../shared/ui/relative-time';
@@ -41,8 +41,7 @@ export function PersonalAccessTokensPage() {
 
   if (session.isPending) return <Loading label="Loading" />;
   if (!session.data) return <Navigate replace to={paths.signIn(location.pathname)} />;
-  const prefix = anyProject.data?.items[0]?.container_registry_image_prefix;
-  const host = prefix ? registryHost(prefix) : window.location.host;
+  const host = anyProject.data?.items[0]?.registry_ci.variables.CI_REGISTRY ?? '<registry host>';
   const list = tokens.data?.items;
   const active = list?.filter((token) => token.active) ?? [];
   const inactive = list?.filter((token) => !token.active) ?? [];
