@@ -49,6 +49,7 @@ export function matchLocation(pathname: string): MatchedLocation {
     return { kind: 'repository', project: match[1], repositoryId: Number(match[2]) };
   match = /^(.+)\/container_registry$/.exec(path);
   if (match?.[1] && isPath(match[1], 2)) return { kind: 'project-registry', project: match[1] };
-  if (isPath(path, 2) && !path.includes('/-/')) return { kind: 'project', project: path };
+  if (isPath(path, 2) && !path.split('/').includes('container_registry'))
+    return { kind: 'project', project: path };
   return { kind: 'not-found' };
 }

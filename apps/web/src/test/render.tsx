@@ -8,6 +8,7 @@ import { server } from './server';
 /** The whole app at `url`, talking to a fake BFF that answers from `world`. */
 export function renderApp(url: string, world: World) {
   server.use(...fakeApi(world));
+  // biome-ignore lint/suspicious/noDocumentCookie: the BFF sets this readable cookie at sign-in.
   if (world.session) document.cookie = `berth_csrf=${world.session.csrf_token}; path=/`;
   const router = createMemoryRouter(routes, { initialEntries: [url] });
   const queryClient = createQueryClient(router, { retry: false });

@@ -10,6 +10,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   cleanup();
   server.resetHandlers();
+  // biome-ignore lint/suspicious/noDocumentCookie: each test starts without the BFF's CSRF cookie.
   document.cookie = 'berth_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/';
 });
 afterAll(() => server.close());

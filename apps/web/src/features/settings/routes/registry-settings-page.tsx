@@ -60,10 +60,7 @@ export function RegistrySettingsPage({ project: projectPath }: { project: string
         </EmptyState>
       ) : (
         <div className="stack">
-          <RegistryAccessForm
-            key={`access-${project.data.container_registry_access_level}`}
-            project={project.data}
-          />
+          <RegistryAccessForm project={project.data} />
           <CleanupPolicyForm project={project.data} />
         </div>
       )}
