@@ -99,7 +99,9 @@ function Rail() {
         <p className="muted rail-empty">No projects to show yet.</p>
       ) : (
         <ul>
-          {[...groups.values()].map((group) => (
+          {[...groups.values()]
+            .sort((a, b) => a.path.localeCompare(b.path))
+            .map((group) => (
             <li key={group.path}>
               <NavLink className="rail-group" to={paths.groupRegistry(group.path)} title={group.path}>
                 {group.path}

@@ -31,10 +31,15 @@ export const NOW = new Date();
 const ago = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
 
 const sha = (seed: string) => {
-  let hex = '';
+  // FNV-1a of the seed starts a xorshift generator: distinct seeds give distinct, random-looking digests.
   let state = 2166136261;
-  for (let i = 0; hex.length < 64; i += 1) {
-    state = Math.imul(state ^ seed.charCodeAt(i % seed.length) ^ i, 16777619) >>> 0;
+  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 16777619) >>> 0;
+  let hex = '';
+  while (hex.length < 64) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
     hex += state.toString(16).padStart(8, '0');
   }
   return `sha256:${hex.slice(0, 64)}`;

@@ -48,13 +48,14 @@ describe('readSearchState', () => {
   });
 });
 
+let api: ReturnType<typeof useSearchState<typeof schema>> | undefined;
+function Probe() {
+  api = useSearchState(schema);
+  return null;
+}
+
 describe('useSearchState', () => {
   function setup(url: string) {
-    let api: ReturnType<typeof useSearchState<typeof schema>> | undefined;
-    function Probe() {
-      api = useSearchState(schema);
-      return null;
-    }
     const router = createMemoryRouter(
       [
         { path: '/list', element: <Probe /> },

@@ -1,6 +1,6 @@
 import type { ComponentProps } from 'react';
 
-type Variant = 'default' | 'primary' | 'danger' | 'ghost' | 'icon';
+type Variant = 'default' | 'primary' | 'danger' | 'danger-outline' | 'ghost' | 'icon';
 
 export interface ButtonProps extends ComponentProps<'button'> {
   variant?: Variant;

@@ -6,8 +6,8 @@ export interface BarDatum {
 }
 
 /**
- * Horizontal bars in plain SVG, one per item, with the numbers in a table for screen readers and for
- * anyone who wants them exact.
+ * Horizontal bars, one small SVG per item so it scales with the page, with the numbers in a table for
+ * screen readers and for anyone who wants them exact.
  */
 export function BarChart({
   title,
@@ -22,49 +22,21 @@ export function BarChart({
 }) {
   const shown = [...data].sort((a, b) => b.value - a.value).slice(0, max);
   const largest = Math.max(1, ...shown.map((d) => d.value));
-  const rowHeight = 24;
-  const labelWidth = 36; // percent of the width for labels
-  const height = shown.length * rowHeight;
   return (
-    <figure className="stack" aria-label={title} style={{ margin: 0, gap: 'var(--space-2)' }}>
+    <figure className="bar-chart" aria-label={title}>
       <figcaption className="field-label">{title}</figcaption>
-      <svg
-        className="chart"
-        viewBox={`0 0 100 ${height}`}
-        preserveAspectRatio="none"
-        height={height}
-        aria-hidden="true"
-      >
-        {shown.map((d, index) => {
-          const width = Math.max(0.5, (d.value / largest) * (100 - labelWidth - 14));
-          return (
-            <rect
-              key={d.label}
-              className="bar"
-              x={labelWidth}
-              y={index * rowHeight + 5}
-              width={width}
-              height={rowHeight - 10}
-              rx="0.6"
-            />
-          );
-        })}
-      </svg>
-      {/* Text drawn in HTML over the bars: SVG text would be stretched by the fluid width. */}
-      <ol className="bar-labels" aria-hidden="true" style={{ marginTop: -height - 8, height }}>
-        {shown.map((d) => {
-          const width = Math.max(0.5, (d.value / largest) * (100 - labelWidth - 14));
-          return (
-            <li key={d.label} style={{ height: rowHeight }}>
-              <span className="bar-label truncate" style={{ width: `${labelWidth - 1}%` }} title={d.label}>
-                {d.label}
-              </span>
-              <span className="bar-value" style={{ left: `${labelWidth + width + 1}%` }}>
-                {format(d.value)}
-              </span>
-            </li>
-          );
-        })}
+      <ol className="bar-rows" aria-hidden="true">
+        {shown.map((d) => (
+          <li key={d.label}>
+            <span className="bar-label truncate" title={d.label}>
+              {d.label}
+            </span>
+            <svg className="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">
+              <rect className="bar" x="0" y="0" height="10" width={Math.max(0.5, (d.value / largest) * 100)} rx="0" />
+            </svg>
+            <span className="bar-value">{format(d.value)}</span>
+          </li>
+        ))}
       </ol>
       <details className="chart-table">
         <summary>Show as table</summary>

@@ -146,7 +146,7 @@ export function ImageView({
     return <ErrorPanel error={image.error} onRetry={() => image.refetch()} what="The image" />;
   if (!image.data) return <Loading label={`Loading image ${tag}`} />;
   return (
-    <div className="stack">
+    <div className="image-grid">
       {image.data.images.map((details) => (
         <OneImage key={details.digest} image={details} />
       ))}

@@ -192,7 +192,7 @@ export function RepositoryPage({
           </div>
         </div>
         {canDelete ? (
-          <Button variant="danger" onClick={() => setDeletingRepository(true)}>
+          <Button variant="danger-outline" onClick={() => setDeletingRepository(true)}>
             Delete repository
           </Button>
         ) : null}
@@ -228,7 +228,7 @@ export function RepositoryPage({
             <span className="spacer" />
             {canDelete ? (
               <Button
-                variant="danger"
+                variant="danger-outline"
                 disabled={selectedCount === 0 || collecting === 'busy'}
                 onClick={() => void openDelete()}
               >
