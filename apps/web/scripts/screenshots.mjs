@@ -13,7 +13,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, '../../docs/screenshots');
 const only = process.argv.slice(2);
 
-const loader = await createServer({ root, configFile: false, server: { middlewareMode: true }, appType: 'custom', logLevel: 'error' });
+const loader = await createServer({
+  root,
+  configFile: false,
+  server: { middlewareMode: true },
+  appType: 'custom',
+  logLevel: 'error',
+});
 const { fakeApi, createWorld } = await loader.ssrLoadModule('/src/test/fake-api.ts');
 const fx = await loader.ssrLoadModule('/src/test/fixtures.ts');
 const { getResponse } = await loader.ssrLoadModule('msw');
@@ -40,15 +46,28 @@ function richWorld(overrides = {}) {
     tags: shop.tags,
     personalAccessTokens: [
       fx.makePersonalAccessToken(1, 'laptop', { scopes: ['read_registry', 'write_registry'] }),
-      fx.makePersonalAccessToken(2, 'release pipeline', { scopes: ['api'], last_used_at: null, expires_at: null }),
+      fx.makePersonalAccessToken(2, 'release pipeline', {
+        scopes: ['api'],
+        last_used_at: null,
+        expires_at: null,
+      }),
     ],
-    deployTokens: [fx.makeDeployToken(3, 'k8s-pull'), fx.makeDeployToken(4, 'staging push', { scopes: ['read_registry', 'write_registry'] })],
+    deployTokens: [
+      fx.makeDeployToken(3, 'k8s-pull'),
+      fx.makeDeployToken(4, 'staging push', { scopes: ['read_registry', 'write_registry'] }),
+    ],
     preview: fx.makePreview([
       {
         id: 17,
         path: 'acme/shop/api',
-        delete: shop.tags.get(17).slice(12).map((t) => ({ name: t.name, published_at: t.published_at })),
-        keep: shop.tags.get(17).slice(0, 12).map((t) => ({ name: t.name, published_at: t.published_at })),
+        delete: shop.tags
+          .get(17)
+          .slice(12)
+          .map((t) => ({ name: t.name, published_at: t.published_at })),
+        keep: shop.tags
+          .get(17)
+          .slice(0, 12)
+          .map((t) => ({ name: t.name, published_at: t.published_at })),
       },
       {
         id: 18,
@@ -62,7 +81,12 @@ function richWorld(overrides = {}) {
 }
 
 const pages = [
-  { name: 'sign-in', url: '/users/sign_in', world: () => richWorld({ session: null }), ready: 'button:has-text("Sign in")' },
+  {
+    name: 'sign-in',
+    url: '/users/sign_in',
+    world: () => richWorld({ session: null }),
+    ready: 'button:has-text("Sign in")',
+  },
   { name: 'explore', url: '/explore', ready: 'table >> text=acme / shop' },
   { name: 'project-registry', url: '/acme/shop/container_registry', ready: 'text=acme/shop/worker' },
   {
@@ -71,8 +95,17 @@ const pages = [
     ready: 'text=acme/shop/worker',
     act: async (page) => page.getByRole('button', { name: 'CLI commands' }).click(),
   },
-  { name: 'project-registry-empty', url: '/acme/shop/container_registry', world: () => richWorld({ repositories: [] }), ready: 'text=No container images stored' },
-  { name: 'project-registry-no-results', url: '/acme/shop/container_registry?search[]=wor-x', ready: 'text=No images match' },
+  {
+    name: 'project-registry-empty',
+    url: '/acme/shop/container_registry',
+    world: () => richWorld({ repositories: [] }),
+    ready: 'text=No container images stored',
+  },
+  {
+    name: 'project-registry-no-results',
+    url: '/acme/shop/container_registry?search[]=wor-x',
+    ready: 'text=No images match',
+  },
   { name: 'project-registry-disabled', url: '/acme/web/container_registry', ready: 'text=turned off' },
   {
     name: 'project-registry-loading',
@@ -85,12 +118,21 @@ const pages = [
     url: '/acme/shop/container_registry',
     world: () => {
       const world = richWorld();
-      world.failures.push({ path: /registry\/repositories$/, status: 503, message: '503 The registry is not answering', times: 99 });
+      world.failures.push({
+        path: /registry\/repositories$/,
+        status: 503,
+        message: '503 The registry is not answering',
+        times: 99,
+      });
       return world;
     },
     ready: '[role=alert]',
   },
-  { name: 'group-registry', url: '/groups/acme/-/container_registries?orderBy=name&sort=asc', ready: 'text=ci-runner' },
+  {
+    name: 'group-registry',
+    url: '/groups/acme/-/container_registries?orderBy=name&sort=asc',
+    ready: 'text=ci-runner',
+  },
   { name: 'repository', url: '/acme/shop/container_registry/17', ready: 'text=latest' },
   {
     name: 'repository-tag-details',
@@ -118,7 +160,11 @@ const pages = [
     world: () => richWorld({ projects: [fx.makeProject('acme/shop', { accessLevel: 10 })] }),
     ready: 'text=latest',
   },
-  { name: 'settings', url: '/acme/shop/-/settings/packages_and_registries', ready: 'text=would be deleted now' },
+  {
+    name: 'settings',
+    url: '/acme/shop/-/settings/packages_and_registries',
+    ready: 'text=would be deleted now',
+  },
   {
     name: 'settings-no-permission',
     url: '/acme/shop/-/settings/packages_and_registries',
@@ -156,7 +202,11 @@ try {
       for (const colorScheme of ['light', 'dark']) {
         const world = (spec.world ?? richWorld)();
         const handlers = fakeApi(world);
-        const context = await browser.newContext({ viewport: { width, height }, colorScheme, reducedMotion: 'reduce' });
+        const context = await browser.newContext({
+          viewport: { width, height },
+          colorScheme,
+          reducedMotion: 'reduce',
+        });
         if (world.session) {
           await context.addCookies([{ name: 'berth_csrf', value: world.session.csrf_token, url: base }]);
         }
@@ -177,12 +227,29 @@ try {
           if (answer === 'hang') return; // loading states: never answered
           if (!answer) return route.fulfill({ status: 404, json: { message: '404 Not Found' } });
           const headers = Object.fromEntries(answer.headers.entries());
-          return route.fulfill({ status: answer.status, headers, body: Buffer.from(await answer.arrayBuffer()) });
+          return route.fulfill({
+            status: answer.status,
+            headers,
+            body: Buffer.from(await answer.arrayBuffer()),
+          });
         });
         await page.goto(`${base}${spec.url}`);
         await page.locator(spec.ready).first().waitFor({ timeout: 10_000 });
         if (spec.act) await spec.act(page);
         await page.waitForTimeout(250);
+        // Nothing may push the page wider than the screen: wide tables scroll inside their own box.
+        const overflow = await page.evaluate((limit) => {
+          if (document.documentElement.scrollWidth <= limit) return null;
+          return (
+            [...document.querySelectorAll('body *')]
+              .filter((el) => el.getBoundingClientRect().right > limit + 1 && !el.closest('.table-wrap > *'))
+              .slice(0, 5)
+              .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+              .join(', ') || `scroll width ${document.documentElement.scrollWidth}`
+          );
+        }, width);
+        if (overflow)
+          failures.push(`${spec.name} ${viewport} ${colorScheme}: wider than the screen: ${overflow}`);
         await page.screenshot({ path: `${out}/${spec.name}-${viewport}-${colorScheme}.png`, fullPage: true });
         await context.close();
       }

@@ -102,29 +102,29 @@ function Rail() {
           {[...groups.values()]
             .sort((a, b) => a.path.localeCompare(b.path))
             .map((group) => (
-            <li key={group.path}>
-              <NavLink className="rail-group" to={paths.groupRegistry(group.path)} title={group.path}>
-                {group.path}
-              </NavLink>
-              <ul>
-                {group.projects.map((project) => (
-                  <li key={project.path}>
-                    <span className="rail-project truncate" title={project.name}>
-                      {project.name}
-                    </span>
-                    <NavLink className="rail-link" to={paths.projectRegistry(project.path)} end={false}>
-                      Container registry
-                    </NavLink>
-                    {project.maintainer ? (
-                      <NavLink className="rail-link" to={paths.projectSettings(project.path)}>
-                        Settings
+              <li key={group.path}>
+                <NavLink className="rail-group" to={paths.groupRegistry(group.path)} title={group.path}>
+                  {group.path}
+                </NavLink>
+                <ul>
+                  {group.projects.map((project) => (
+                    <li key={project.path}>
+                      <span className="rail-project truncate" title={project.name}>
+                        {project.name}
+                      </span>
+                      <NavLink className="rail-link" to={paths.projectRegistry(project.path)} end={false}>
+                        Container registry
                       </NavLink>
-                    ) : null}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
+                      {project.maintainer ? (
+                        <NavLink className="rail-link" to={paths.projectSettings(project.path)}>
+                          Settings
+                        </NavLink>
+                      ) : null}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
         </ul>
       )}
     </nav>

@@ -32,7 +32,14 @@ export function BarChart({
               {d.label}
             </span>
             <svg className="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">
-              <rect className="bar" x="0" y="0" height="10" width={Math.max(0.5, (d.value / largest) * 100)} rx="0" />
+              <rect
+                className="bar"
+                x="0"
+                y="0"
+                height="10"
+                width={Math.max(0.5, (d.value / largest) * 100)}
+                rx="0"
+              />
             </svg>
             <span className="bar-value">{format(d.value)}</span>
           </li>

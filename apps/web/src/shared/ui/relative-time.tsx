@@ -8,7 +8,8 @@ export function RelativeTime({ value, prefix }: { value: string | null | undefin
   const text = formatRelative(date);
   return (
     <time dateTime={date.toISOString()} title={formatExact(date)}>
-      {prefix ? `${prefix} ${text}` : text}
+      {prefix ? <span className="time-prefix">{prefix} </span> : null}
+      {text}
     </time>
   );
 }

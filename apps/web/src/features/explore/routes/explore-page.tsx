@@ -116,8 +116,12 @@ export function ExplorePage() {
               <thead>
                 <tr>
                   <th scope="col">Project</th>
-                  <th scope="col">Visibility</th>
-                  <th scope="col">Registry</th>
+                  <th scope="col" className="hide-sm">
+                    Visibility
+                  </th>
+                  <th scope="col" className="hide-sm">
+                    Registry
+                  </th>
                   <th scope="col">Updated</th>
                 </tr>
               </thead>
@@ -135,10 +139,10 @@ export function ExplorePage() {
                           <div className="muted truncate field-hint">{project.description}</div>
                         ) : null}
                       </td>
-                      <td>
+                      <td className="hide-sm">
                         <span className="badge">{VISIBILITY_LABEL[project.visibility]}</span>
                       </td>
-                      <td>
+                      <td className="hide-sm">
                         {project.container_registry_access_level === 'disabled' ? (
                           <span className="muted">Off</span>
                         ) : (
