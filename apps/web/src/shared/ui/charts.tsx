@@ -31,7 +31,7 @@ export function BarChart({
             <span className="bar-label truncate" title={d.label}>
               {d.label}
             </span>
-            <svg className="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none">
+            <svg className="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
               <rect
                 className="bar"
                 x="0"
