@@ -6,23 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer, preview } from 'vite';
+import { loadFakeApi, startFakeStack } from './fake-stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, '../../docs/screenshots');
 const only = process.argv.slice(2);
 
-const loader = await createServer({
-  root,
-  configFile: false,
-  server: { middlewareMode: true },
-  appType: 'custom',
-  logLevel: 'error',
-});
-const { fakeApi, createWorld } = await loader.ssrLoadModule('/src/test/fake-api.ts');
-const fx = await loader.ssrLoadModule('/src/test/fixtures.ts');
-const { getResponse } = await loader.ssrLoadModule('msw');
+const { createWorld, fx } = await loadFakeApi(root);
 
 /** A registry a team would have after a few months: three projects, a subgroup, long names. */
 function richWorld(overrides = {}) {
@@ -184,13 +174,8 @@ const pages = [
   { name: 'deploy-tokens', url: '/acme/shop/-/settings/repository', ready: 'text=k8s-pull' },
 ];
 
-const server = await preview({ root, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
-const base = server.resolvedUrls.local[0].replace(/\/$/, '');
-const browser = await chromium.launch({
-  executablePath: process.env.BERTH_E2E_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
-});
+const stack = await startFakeStack(root);
+const base = stack.base;
 await mkdir(out, { recursive: true });
 const failures = [];
 try {
@@ -201,38 +186,8 @@ try {
     ]) {
       for (const colorScheme of ['light', 'dark']) {
         const world = (spec.world ?? richWorld)();
-        const handlers = fakeApi(world);
-        const context = await browser.newContext({
-          viewport: { width, height },
-          colorScheme,
-          reducedMotion: 'reduce',
-        });
-        if (world.session) {
-          await context.addCookies([{ name: 'berth_csrf', value: world.session.csrf_token, url: base }]);
-        }
-        const page = await context.newPage();
+        const { context, page } = await stack.open(world, { width, height, colorScheme });
         page.on('pageerror', (error) => failures.push(`${spec.name}: ${error.message}`));
-        await page.route('**/api/v4/**', async (route) => {
-          const request = route.request();
-          const url = new URL(request.url());
-          const fetchRequest = new Request(`http://berth.test${url.pathname}${url.search}`, {
-            method: request.method(),
-            headers: request.headers(),
-            body: ['GET', 'HEAD'].includes(request.method()) ? undefined : request.postData(),
-          });
-          const answer = await Promise.race([
-            getResponse(handlers, fetchRequest),
-            new Promise((resolveLater) => setTimeout(() => resolveLater('hang'), 3000)),
-          ]);
-          if (answer === 'hang') return; // loading states: never answered
-          if (!answer) return route.fulfill({ status: 404, json: { message: '404 Not Found' } });
-          const headers = Object.fromEntries(answer.headers.entries());
-          return route.fulfill({
-            status: answer.status,
-            headers,
-            body: Buffer.from(await answer.arrayBuffer()),
-          });
-        });
         await page.goto(`${base}${spec.url}`);
         await page.locator(spec.ready).first().waitFor({ timeout: 10_000 });
         if (spec.act) await spec.act(page);
@@ -257,9 +212,7 @@ try {
     console.log(`✓ ${spec.name}`);
   }
 } finally {
-  await browser.close();
-  await new Promise((done) => server.httpServer.close(done));
-  await loader.close();
+  await stack.close();
 }
 if (failures.length) {
   console.error(failures.join('\n'));

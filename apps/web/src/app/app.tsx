@@ -1,5 +1,4 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
 import type { createBrowserRouter } from 'react-router';
 import { RouterProvider } from 'react-router';
 import { sessionQueryKey } from '../shared/api/get-session';
@@ -11,16 +10,21 @@ import './shell.css';
 
 type Router = Pick<ReturnType<typeof createBrowserRouter>, 'state' | 'navigate'>;
 
+/** The router is made after the client (its loaders prefetch into it); the client reaches it through this. */
+export type RouterRef = { current: Router | null };
+
 /**
  * One query client for the app. A 401 on any call while a session was known means the session expired:
  * forget it and send the user to sign in, then back to where they were.
  */
-export function createQueryClient(router: Router, options: { retry?: boolean } = {}): QueryClient {
+export function createQueryClient(routerRef: RouterRef, options: { retry?: boolean } = {}): QueryClient {
   const onError = (error: unknown) => {
     if (!isApiError(error, 'unauthorized')) return;
     const hadSession = Boolean(client.getQueryData(sessionQueryKey));
     if (!hadSession) return;
     client.setQueryData(sessionQueryKey, null);
+    const router = routerRef.current;
+    if (!router) return;
     const { pathname, search } = router.state.location;
     if (pathname !== '/users/sign_in') void router.navigate(paths.signIn(`${pathname}${search}`));
   };
@@ -36,6 +40,8 @@ export function createQueryClient(router: Router, options: { retry?: boolean } =
           !isApiError(error, 'forbidden') &&
           !isApiError(error, 'not_found'),
         refetchOnWindowFocus: false,
+        // Data a route loader just prefetched is not fetched again when the page mounts.
+        staleTime: 10_000,
       },
     },
   });
@@ -47,11 +53,10 @@ export function App({
   queryClient,
 }: {
   router: ReturnType<typeof createBrowserRouter>;
-  queryClient?: QueryClient;
+  queryClient: QueryClient;
 }) {
-  const [client] = useState(() => queryClient ?? createQueryClient(router));
   return (
-    <QueryClientProvider client={client}>
+    <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />
     </QueryClientProvider>
   );

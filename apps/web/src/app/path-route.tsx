@@ -1,30 +1,56 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Navigate, useLocation } from 'react-router';
+import { prefetchGroupRegistry, prefetchProjectRegistry } from '../features/repositories/prefetch';
+import { prefetchRepositoryPage } from '../features/tags/prefetch';
+import { getProjectQueryOptions } from '../shared/api/get-project';
+import { getSessionQueryOptions } from '../shared/api/get-session';
 import { matchLocation, paths } from '../shared/paths';
 import { Loading } from '../shared/ui/states';
+import { pages } from './pages';
 import { NotFound } from './route-error';
 
 const ProjectRegistryPage = lazy(() =>
-  import('../features/repositories/routes/project-registry-page').then((m) => ({
-    default: m.ProjectRegistryPage,
-  })),
+  pages.projectRegistry().then((m) => ({ default: m.ProjectRegistryPage })),
 );
-const GroupRegistryPage = lazy(() =>
-  import('../features/repositories/routes/group-registry-page').then((m) => ({
-    default: m.GroupRegistryPage,
-  })),
-);
-const RepositoryPage = lazy(() =>
-  import('../features/tags/routes/repository-page').then((m) => ({ default: m.RepositoryPage })),
-);
+const GroupRegistryPage = lazy(() => pages.groupRegistry().then((m) => ({ default: m.GroupRegistryPage })));
+const RepositoryPage = lazy(() => pages.repository().then((m) => ({ default: m.RepositoryPage })));
 const RegistrySettingsPage = lazy(() =>
-  import('../features/settings/routes/registry-settings-page').then((m) => ({
-    default: m.RegistrySettingsPage,
-  })),
+  pages.registrySettings().then((m) => ({ default: m.RegistrySettingsPage })),
 );
-const DeployTokensPage = lazy(() =>
-  import('../features/tokens/routes/deploy-tokens-page').then((m) => ({ default: m.DeployTokensPage })),
-);
+const DeployTokensPage = lazy(() => pages.deployTokens().then((m) => ({ default: m.DeployTokensPage })));
+
+/**
+ * Starts a deep link's data and code at once, without waiting for either: the page renders its
+ * loading state and fills in as they arrive.
+ */
+export function prefetchPath(client: QueryClient, url: URL): null {
+  const matched = matchLocation(url.pathname);
+  void client.prefetchQuery(getSessionQueryOptions());
+  switch (matched.kind) {
+    case 'project-registry':
+      prefetchProjectRegistry(client, matched.project, url.searchParams);
+      void pages.projectRegistry();
+      break;
+    case 'group-registry':
+      prefetchGroupRegistry(client, matched.group, url.searchParams);
+      void pages.groupRegistry();
+      break;
+    case 'repository':
+      prefetchRepositoryPage(client, matched.project, matched.repositoryId, url.searchParams);
+      void pages.repository();
+      break;
+    case 'project-settings':
+      void client.prefetchQuery(getProjectQueryOptions(matched.project));
+      void pages.registrySettings();
+      break;
+    case 'deploy-tokens':
+      void client.prefetchQuery(getProjectQueryOptions(matched.project));
+      void pages.deployTokens();
+      break;
+  }
+  return null;
+}
 
 /** Paths with nested namespaces cannot be written as route patterns; they are resolved here. */
 export function PathRoute() {

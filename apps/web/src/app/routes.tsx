@@ -1,10 +1,11 @@
+import type { QueryClient } from '@tanstack/react-query';
 import type { RouteObject } from 'react-router';
-import { PathRoute } from './path-route';
+import { PathRoute, prefetchPath } from './path-route';
 import { RouteError } from './route-error';
 import { Shell } from './shell';
 
 /** Pages load on demand, so the first page downloads only its own code. */
-export const routes: RouteObject[] = [
+export const createRoutes = (queryClient: QueryClient): RouteObject[] => [
   {
     path: '/users/sign_in',
     errorElement: <RouteError />,
@@ -31,7 +32,11 @@ export const routes: RouteObject[] = [
             Component: m.PersonalAccessTokensPage,
           })),
       },
-      { path: '*', element: <PathRoute /> },
+      {
+        path: '*',
+        element: <PathRoute />,
+        loader: ({ request }) => prefetchPath(queryClient, new URL(request.url)),
+      },
     ],
   },
 ];

@@ -340,8 +340,8 @@ export function makeShopWorld(options: { accessLevel?: number | null; tagCount?:
     const minor = Math.floor(index / 10);
     const name = index === 0 ? 'latest' : `v1.${minor}.${index % 10}`;
     return makeTag(api, name, {
-      publishedHoursAgo: 3 + index * 20,
-      size: 67_214_000 - index * 9_000,
+      publishedHoursAgo: 3 + index * (count > 1000 ? 1 : 20),
+      size: 67_214_000 - (index % 100) * 9_000,
       multiArch: index % 3 === 0,
     });
   });

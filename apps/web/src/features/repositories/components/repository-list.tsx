@@ -1,7 +1,6 @@
 import type { ContainerRepository } from '@berth/contract';
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { z } from 'zod';
 import type { Page } from '../../../shared/api-client';
 import { formatBytes, plural } from '../../../shared/format';
 import { Button } from '../../../shared/ui/button';
@@ -10,26 +9,13 @@ import { Pagination } from '../../../shared/ui/pagination';
 import { SearchInput } from '../../../shared/ui/search-input';
 import { SortControl } from '../../../shared/ui/sort-control';
 import { EmptyState, ErrorPanel } from '../../../shared/ui/states';
+import { useSearchState } from '../../../shared/use-search-state';
 import {
-  enumParam,
-  pageParam,
-  perPageParam,
-  searchParam,
-  useSearchState,
-} from '../../../shared/use-search-state';
-import type { ListRepositoriesParams } from '../api/list-project-repositories';
+  PER_PAGE_OPTIONS,
+  repositoryListParams,
+  repositoryListSearchSchema,
+} from '../repository-list-search';
 import { RepositoryTable } from './repository-table';
-
-export const PER_PAGE_OPTIONS = [20, 50, 100] as const;
-
-/** GitLab's parameter names: `search[]`, `orderBy`, `sort`, `page`; defaults are left out of the URL. */
-export const repositoryListSearchSchema = z.object({
-  search: searchParam,
-  orderBy: enumParam(['name', 'created_at', 'updated_at'], 'updated_at'),
-  sort: enumParam(['asc', 'desc'], 'desc'),
-  page: pageParam,
-  per_page: perPageParam(PER_PAGE_OPTIONS, 20),
-});
 
 const SORT_OPTIONS = [
   { value: 'name', label: 'Name' },
@@ -39,14 +25,7 @@ const SORT_OPTIONS = [
 
 export function useRepositoryListState() {
   const [state, setState] = useSearchState(repositoryListSearchSchema);
-  const params: ListRepositoriesParams = {
-    search: state.search || undefined,
-    orderBy: state.orderBy,
-    sort: state.sort,
-    page: state.page,
-    perPage: state.per_page,
-  };
-  return { state, setState, params };
+  return { state, setState, params: repositoryListParams(state) };
 }
 
 /** Search, sort, table, chart and pagination of a repository list; the page supplies the query. */

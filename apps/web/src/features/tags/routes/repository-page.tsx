@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { z } from 'zod';
 import { useProject } from '../../../shared/api/get-project';
 import { useSession } from '../../../shared/api/get-session';
 import { formatBytes, plural } from '../../../shared/format';
@@ -15,27 +14,12 @@ import { RelativeTime } from '../../../shared/ui/relative-time';
 import { SearchInput } from '../../../shared/ui/search-input';
 import { SortControl } from '../../../shared/ui/sort-control';
 import { EmptyState, ErrorPanel, Loading } from '../../../shared/ui/states';
-import {
-  enumParam,
-  pageParam,
-  perPageParam,
-  searchParam,
-  useSearchState,
-} from '../../../shared/use-search-state';
+import { useSearchState } from '../../../shared/use-search-state';
 import { useRepository } from '../api/get-repository';
 import { listMatchingTagNames, useListTags } from '../api/list-tags';
 import { DeleteTagsDialog } from '../components/delete-tags-dialog';
 import { TagTable } from '../components/tag-table';
-
-export const TAG_PAGE_SIZES = [20, 50, 100] as const;
-
-export const tagListSearchSchema = z.object({
-  search: searchParam,
-  orderBy: enumParam(['name', 'published_at'], 'published_at'),
-  sort: enumParam(['asc', 'desc'], 'desc'),
-  page: pageParam,
-  per_page: perPageParam(TAG_PAGE_SIZES, 20),
-});
+import { TAG_PAGE_SIZES, tagListParams, tagListSearchSchema } from '../tag-list-search';
 
 const SORT_OPTIONS = [
   { value: 'published_at', label: 'Published' },
@@ -63,14 +47,9 @@ export function RepositoryPage({
   const tags = useListTags(
     projectPath,
     repositoryId,
-    {
-      search: state.search || undefined,
-      orderBy: state.orderBy,
-      sort: state.sort,
-      page: state.page,
-      perPage: state.per_page,
-    },
-    Boolean(repository.data),
+    tagListParams(state),
+    // Asked at once, beside the repository and the project: a shared link loads in one round trip.
+    !repository.isError,
   );
   const navigate = useNavigate();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
