@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 import { z } from 'zod';
 
@@ -12,22 +12,29 @@ export function useSearchState<S extends z.ZodObject>(schema: S) {
   const defaults = useMemo(() => schema.parse({}) as z.infer<S>, [schema]);
   const state = useMemo(() => readSearchState(schema, params), [schema, params]);
 
+  // Navigations finish after route loaders run: two quick changes must build on each other, not both
+  // on the URL as it was before the first.
+  const latest = useRef(params);
+  const rendered = useRef(params);
+  if (rendered.current !== params) {
+    rendered.current = params;
+    latest.current = params;
+  }
+
   const update = useCallback(
     (patch: Partial<z.infer<S>>) => {
-      setParams(
-        (current) => {
-          const next = { ...readSearchState(schema, current), ...patch } as Record<string, unknown>;
-          // Any change but the page itself starts again at page 1.
-          if (!('page' in patch) && 'page' in next) next.page = (defaults as Record<string, unknown>).page;
-          return writeSearchState(
-            current,
-            next,
-            defaults as Record<string, unknown>,
-            Object.keys(schema.shape),
-          );
-        },
-        { replace: true },
+      const current = latest.current;
+      const next = { ...readSearchState(schema, current), ...patch } as Record<string, unknown>;
+      // Any change but the page itself starts again at page 1.
+      if (!('page' in patch) && 'page' in next) next.page = (defaults as Record<string, unknown>).page;
+      const written = writeSearchState(
+        current,
+        next,
+        defaults as Record<string, unknown>,
+        Object.keys(schema.shape),
       );
+      latest.current = written;
+      setParams(written, { replace: true });
     },
     [schema, defaults, setParams],
   );

@@ -92,4 +92,13 @@ describe('useSearchState', () => {
     await act(() => router.navigate(-1));
     expect(router.state.location.pathname).toBe('/other');
   });
+
+  it('builds two quick changes on each other', async () => {
+    const { router } = setup('/list');
+    await act(async () => {
+      api![1]({ orderBy: 'name' });
+      api![1]({ sort: 'asc' });
+    });
+    expect(router.state.location.search).toBe('?orderBy=name&sort=asc');
+  });
 });
