@@ -2,7 +2,7 @@ import { errorResponseSchema } from '@berth/contract';
 import type { z } from 'zod';
 
 export const API_BASE = '/api/v4';
-const CSRF_COOKIE = 'berth_csrf';
+export const CSRF_COOKIE = 'berth_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export type ApiErrorKind =
@@ -53,7 +53,7 @@ function messageOf(body: unknown, status: number): string {
     .join('; ');
 }
 
-function readCookie(name: string): string | undefined {
+export function readCookie(name: string): string | undefined {
   if (typeof document === 'undefined') return undefined;
   for (const part of document.cookie.split(';')) {
     const [key, ...value] = part.trim().split('=');
