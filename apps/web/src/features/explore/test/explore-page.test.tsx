@@ -47,6 +47,9 @@ describe('explore', () => {
     const world = createWorld({ session: null, projects: [] });
     renderApp('/explore', world);
     expect(await screen.findByText(/Sign in to see the projects you belong to/)).toBeInTheDocument();
+    // Without the session's CSRF cookie there is no session to ask about.
+    expect(requestsTo(world, 'GET', /\/session$/)).toHaveLength(0);
+    expect(screen.getByRole('link', { name: 'Sign in' })).toBeInTheDocument();
   });
 
   it('shows a failure in words with a retry', async () => {
