@@ -16,7 +16,7 @@ export function cliCommands(commands: Commands) {
 
 export function CommandList({ commands }: { commands: Commands }) {
   return (
-    <div>
+    <div className="command-list">
       {cliCommands(commands).map(({ label, command }) => (
         <div key={label}>
           <div className="command-label">{label}</div>

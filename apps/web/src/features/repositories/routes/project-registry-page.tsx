@@ -82,7 +82,7 @@ export function ProjectRegistryPage({ project: projectPath }: { project: string 
             ) : data ? (
               <>
                 <span>{plural(data.total, 'image repository', 'image repositories')}</span>
-                {totalSize !== undefined && data.totalPages === 1 ? (
+                {totalSize !== undefined && data.total > 0 && data.totalPages === 1 ? (
                   <span>{formatBytes(totalSize)}</span>
                 ) : null}
                 <span>{cleanupSummary(project.data)}</span>
