@@ -102,33 +102,52 @@ export function Timeline({
   return (
     <figure className="stack" aria-label={title} style={{ margin: 0, gap: 'var(--space-2)' }}>
       <figcaption className="field-label">{title}</figcaption>
-      <svg className="chart" viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
-        <line className="axis" x1="0" x2={width} y1={height / 2} y2={height / 2} strokeWidth="1.5" />
-        {points.map((p, index) => (
-          <circle
-            key={p.key}
-            className={p.marked ? 'deleted' : 'kept'}
-            cx={x(new Date(p.date).getTime())}
-            cy={height / 2 + ((index % 3) - 1) * 9}
-            r="5"
-          >
-            <title>{`${p.label} — ${formatExact(new Date(p.date))}`}</title>
-          </circle>
-        ))}
+      {/* Stretched to the width; ticks keep their stroke whatever the scale, so phones show them too. */}
+      <svg
+        className="chart timeline"
+        viewBox={`0 0 ${width} ${height}`}
+        preserveAspectRatio="none"
+        aria-hidden="true"
+      >
+        <line
+          className="axis"
+          x1="0"
+          x2={width}
+          y1={height / 2}
+          y2={height / 2}
+          vectorEffect="non-scaling-stroke"
+        />
+        {points.map((p) => {
+          const at = x(new Date(p.date).getTime());
+          return (
+            <line
+              key={p.key}
+              className={p.marked ? 'tick deleted' : 'tick kept'}
+              x1={at}
+              x2={at}
+              y1={p.marked ? 8 : 16}
+              y2={p.marked ? height - 8 : height - 16}
+              vectorEffect="non-scaling-stroke"
+            >
+              <title>{`${p.label} — ${formatExact(new Date(p.date))}`}</title>
+            </line>
+          );
+        })}
       </svg>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <span className="muted field-hint">{new Date(start).toISOString().slice(0, 10)}</span>
-        <div className="chart-legend">
-          <span>
-            <span className="swatch deleted" />
-            {markedLabel}
-          </span>
-          <span>
-            <span className="swatch kept" />
-            {unmarkedLabel}
-          </span>
-        </div>
-        <span className="muted field-hint">now</span>
+      <div className="row timeline-axis">
+        <span>{new Date(start).toISOString().slice(0, 10)}</span>
+        <span className="spacer" />
+        <span>now</span>
+      </div>
+      <div className="chart-legend">
+        <span>
+          <span className="swatch deleted" />
+          {markedLabel}
+        </span>
+        <span>
+          <span className="swatch kept" />
+          {unmarkedLabel}
+        </span>
       </div>
       <details className="chart-table">
         <summary>Show as table</summary>

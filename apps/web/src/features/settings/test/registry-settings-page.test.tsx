@@ -87,8 +87,8 @@ describe('packages and registries settings', () => {
     const user = userEvent.setup();
     expect(await screen.findByText('3 tags in 2 repositories would be deleted now')).toBeInTheDocument();
     const timeline = screen.getByRole('figure', { name: 'Tags by published date' });
-    expect(timeline.querySelectorAll('circle.deleted')).toHaveLength(3);
-    expect(timeline.querySelectorAll('circle.kept')).toHaveLength(1);
+    expect(timeline.querySelectorAll('line.tick.deleted')).toHaveLength(3);
+    expect(timeline.querySelectorAll('line.tick.kept')).toHaveLength(1);
     expect(within(timeline).getByRole('table')).toHaveTextContent('acme/shop/api:v1.0.1');
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Keep the most recent' }), '5');
