@@ -48,6 +48,8 @@ export async function pushImage(
       'copy',
       '--dest-tls-verify=false',
       '--preserve-digests',
+      // Without it skopeo copies only the host's platform out of an index.
+      '--multi-arch=all',
       `--dest-creds=${credentials.username}:${credentials.password}`,
       `--digestfile=${digestFile}`,
       `oci:${join(dir, 'layout')}:push`,
