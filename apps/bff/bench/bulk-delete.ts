@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { prepare } from '../src/bootstrap.js';
-import { compileTagRules, planTagCleanup } from '../src/cleanup/tag-rules.js';
 import { loadConfig } from '../src/config.js';
+import { compileTagRules, planTagCleanup } from '../src/domain/tag-rules.js';
 
 const ROOT_PASSWORD = 'bench-root-password';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../src/cleanup/duration.js';
-import { compileTagRules, planTagCleanup, type TagFacts, type TagRules } from '../src/cleanup/tag-rules.js';
+import { parseDuration } from '../src/domain/duration.js';
+import { compileTagRules, planTagCleanup, type TagFacts, type TagRules } from '../src/domain/tag-rules.js';
 import { AppError } from '../src/errors.js';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');

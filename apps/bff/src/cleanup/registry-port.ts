@@ -1,6 +1,6 @@
 import { REGISTRY_BULK_DELETE_MAX } from '@berth/contract';
+import type { TagFacts } from '../domain/tag-rules.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { TagFacts } from './tag-rules.js';
 
 /** Most tag names one registry bulk delete takes (`/berth/v1/` limit). */
 export const TAG_DELETE_BATCH = REGISTRY_BULK_DELETE_MAX;

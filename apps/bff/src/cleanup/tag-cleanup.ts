@@ -1,5 +1,5 @@
+import { type CompiledTagRules, planTagCleanup, type TagPlan } from '../domain/tag-rules.js';
 import { type CleanupRegistry, TAG_DELETE_BATCH } from './registry-port.js';
-import { type CompiledTagRules, planTagCleanup, type TagPlan } from './tag-rules.js';
 
 /**
  * What a cleanup of one repository would do now: every tag, read through the registry's pages, run

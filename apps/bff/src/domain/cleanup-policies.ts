@@ -4,14 +4,14 @@ import type {
   ContainerExpirationPolicyAttributes,
 } from '@berth/contract';
 import type { Kysely } from 'kysely';
-import { parseDuration } from '../cleanup/duration.js';
-import { type CompiledTagRules, compileTagRules } from '../cleanup/tag-rules.js';
 import type {
   BffDatabase,
   ContainerExpirationPolicyRow,
   ContainerRepositoryCleanupRow,
 } from '../db/schema.js';
 import { isoNow } from './clock.js';
+import { parseDuration } from './duration.js';
+import { type CompiledTagRules, compileTagRules } from './tag-rules.js';
 
 /** A project that never saved a policy has GitLab's defaults: disabled, and a name regex that matches nothing. */
 export const DEFAULT_POLICY: ContainerExpirationPolicy = {
