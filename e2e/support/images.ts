@@ -110,3 +110,44 @@ export async function pushImage(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Gives an image already in the registry another tag (`skopeo copy` between two references of it). */
+export async function tagImage(
+  registryHost: string,
+  from: string,
+  to: string,
+  credentials: Credentials,
+): Promise<void> {
+  await skopeo([
+    'copy',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--preserve-digests',
+    ...credentialArgs('src', credentials),
+    ...credentialArgs('dest', credentials),
+    `docker://${registryHost}/${from}`,
+    `docker://${registryHost}/${to}`,
+  ]);
+}
+
+/** The tags the registry itself lists for a repository (skopeo list-tags); [] once it is gone. */
+export async function registryTags(
+  registryHost: string,
+  repository: string,
+  credentials: Credentials,
+): Promise<string[]> {
+  try {
+    const listed = JSON.parse(
+      await skopeo([
+        'list-tags',
+        '--tls-verify=false',
+        ...credentialArgs('none', credentials),
+        `docker://${registryHost}/${repository}`,
+      ]),
+    );
+    return [...(listed.Tags ?? [])].sort();
+  } catch (error) {
+    if (/unknown|not found|NAME_UNKNOWN/i.test(String(error))) return [];
+    throw error;
+  }
+}
