@@ -123,6 +123,7 @@ export async function tagImage(
     '--src-tls-verify=false',
     '--dest-tls-verify=false',
     '--preserve-digests',
+    '--multi-arch=all',
     ...credentialArgs('src', credentials),
     ...credentialArgs('dest', credentials),
     `docker://${registryHost}/${from}`,
