@@ -54,7 +54,10 @@ async function tagTenThousand(world: World, repository: string, source: string) 
 const firstTag = (page: Page) => page.locator('table[aria-label="Tags"] tbody tr .tag-name').first();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-test('a repository with 10,000 tags: first page after navigation, and a sort change', async ({ page, world }) => {
+test('a repository with 10,000 tags: first page after navigation, and a sort change', async ({
+  page,
+  world,
+}) => {
   const project = await createProject(world, 'big');
   const repository = `${project.path}/many`;
   await pushImage(world.registryHost, `${repository}:seed`, world.users.developer);

@@ -11,8 +11,12 @@ import { createProject } from '../support/projects.ts';
 function run(commandLine: string, env: Record<string, string>, stdin?: string, extraArgs: string[] = []) {
   const [program, ...args] = commandLine.trim().split(/\s+/);
   return new Promise<{ code: number; output: string }>((resolve) => {
-    const child = execFile(program!, [...args, ...extraArgs], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    const child = execFile(
+      program!,
+      [...args, ...extraArgs],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
@@ -48,7 +52,11 @@ test('the CLI commands copied from the page work when run', async ({ page, conte
     const env = { DOCKER_CONFIG: dockerConfig };
     const wrong = await run(login, env, 'not-the-password', ['-u', developer.username, '--password-stdin']);
     expect(wrong.code).not.toBe(0);
-    const loggedIn = await run(login, env, developer.password, ['-u', developer.username, '--password-stdin']);
+    const loggedIn = await run(login, env, developer.password, [
+      '-u',
+      developer.username,
+      '--password-stdin',
+    ]);
     expect(loggedIn.output).toContain('Login Succeeded');
     expect(loggedIn.code).toBe(0);
 
@@ -56,9 +64,13 @@ test('the CLI commands copied from the page work when run', async ({ page, conte
     // credentials `docker login` stored, to the name the commands use.
     const target = build.split(/\s+/)[3]!;
     expect(push.split(/\s+/)[2]).toBe(target);
-    const pushed = await pushImage(world.registryHost, `${target.slice(world.registryHost.length + 1)}:latest`, {
-      authfile: join(dockerConfig, 'config.json'),
-    });
+    const pushed = await pushImage(
+      world.registryHost,
+      `${target.slice(world.registryHost.length + 1)}:latest`,
+      {
+        authfile: join(dockerConfig, 'config.json'),
+      },
+    );
     const inspected = await run(`docker manifest inspect --insecure ${target}:latest`, env);
     expect(inspected.code).toBe(0);
     expect(JSON.parse(inspected.output).layers).toHaveLength(2);
@@ -72,7 +84,11 @@ test('the CLI commands copied from the page work when run', async ({ page, conte
     // The CLI commands menu offers the same commands once the project has images.
     await page.goto(`/${project.path}/container_registry`);
     await page.getByRole('button', { name: 'CLI commands' }).click();
-    await expect(page.getByRole('region', { name: 'CLI commands' }).locator('code')).toHaveText([login, build, push]);
+    await expect(page.getByRole('region', { name: 'CLI commands' }).locator('code')).toHaveText([
+      login,
+      build,
+      push,
+    ]);
   } finally {
     rmSync(dockerConfig, { recursive: true, force: true });
   }

@@ -36,7 +36,11 @@ test('a developer deletes every tag matching a search, across pages, in one go',
 
   const api = await apiAs(world, 'developer');
   const [listed] = await api.expect(200, 'GET', `/projects/${project.id}/registry/repositories`);
-  const tags = await api.expect(200, 'GET', `/projects/${project.id}/registry/repositories/${listed.id}/tags`);
+  const tags = await api.expect(
+    200,
+    'GET',
+    `/projects/${project.id}/registry/repositories/${listed.id}/tags`,
+  );
   expect(tags.map((tag: { name: string }) => tag.name).sort()).toEqual(['keep-1', 'keep-2']);
   expect(await registryTags(world.registryHost, repository, developer)).toEqual(['keep-1', 'keep-2']);
 });

@@ -6,11 +6,16 @@ import { readWorld, type World } from '../support/world.ts';
 
 /** The repository paths a page shows, top to bottom. */
 const shownPaths = (page: Page) =>
-  page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr td:first-child a.mono').allTextContents();
+  page
+    .getByRole('table', { name: 'Image repositories' })
+    .locator('tbody tr td:first-child a.mono')
+    .allTextContents();
 
 /** Waits until the table shows exactly these paths, in this order. */
 async function expectPaths(page: Page, paths: string[]) {
-  await expect(page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr td:first-child a.mono')).toHaveText(paths);
+  await expect(
+    page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr td:first-child a.mono'),
+  ).toHaveText(paths);
 }
 
 async function teammateSees(browser: Browser, world: World, url: string, paths: string[]) {
@@ -51,13 +56,19 @@ test.describe('search, sort and paginate the registry lists', () => {
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         for (let name = queue.shift(); name; name = queue.shift()) {
-          await pushImage(world.registryHost, `${projectPath}/${name}:1`, world.users.developer, { layerSizes: [512] });
+          await pushImage(world.registryHost, `${projectPath}/${name}:1`, world.users.developer, {
+            layerSizes: [512],
+          });
         }
       }),
     );
   });
 
-  test('on a project page, and a teammate opening the copied URL sees the same rows', async ({ page, browser, world }) => {
+  test('on a project page, and a teammate opening the copied URL sees the same rows', async ({
+    page,
+    browser,
+    world,
+  }) => {
     await signIn(page, world.users.developer);
     await page.goto(`/${projectPath}/container_registry`);
     await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
@@ -93,7 +104,9 @@ test.describe('search, sort and paginate the registry lists', () => {
     await expect(page).toHaveURL(/orderBy=name/);
     const descending = [...names].reverse().map(full);
     await expectPaths(page, descending.slice(0, 20));
-    await expect(page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr').first()).toContainText(projectPath);
+    await expect(
+      page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr').first(),
+    ).toContainText(projectPath);
     await page.getByRole('button', { name: 'Page 2' }).click();
     await expectPaths(page, descending.slice(20));
     await teammateSees(browser, world, page.url(), descending.slice(20));

@@ -4,7 +4,11 @@ import { expect, signIn, test } from '../support/fixtures.ts';
 import { canPull, pushImage } from '../support/images.ts';
 import { createProject } from '../support/projects.ts';
 
-async function chooseAccess(page: Page, projectPath: string, choice: 'Everyone with access' | 'Only project members' | 'off') {
+async function chooseAccess(
+  page: Page,
+  projectPath: string,
+  choice: 'Everyone with access' | 'Only project members' | 'off',
+) {
   await page.goto(`/${projectPath}/-/settings/packages_and_registries`);
   const form = page.getByRole('form', { name: 'Container registry' });
   const toggle = form.getByRole('switch');
@@ -38,8 +42,12 @@ test('a maintainer limits the registry to members, opens it again, then turns it
   await signIn(page, world.users.maintainer);
   await chooseAccess(page, project.path, 'Only project members');
   await expect(await seesRegistry()).toHaveCount(0);
-  await expect(anonymous.getByRole('heading', { level: 2 })).toHaveText('Image repositories: sign in to see this');
-  expect((await anonymousApi.request('GET', `/projects/${project.id}/registry/repositories`)).status).toBe(401);
+  await expect(anonymous.getByRole('heading', { level: 2 })).toHaveText(
+    'Image repositories: sign in to see this',
+  );
+  expect((await anonymousApi.request('GET', `/projects/${project.id}/registry/repositories`)).status).toBe(
+    401,
+  );
   expect(await canPull(world.registryHost, reference, null)).toBe(false);
   expect(await canPull(world.registryHost, reference, world.users.reporter)).toBe(true);
   const reporter = await browser.newPage({ baseURL: world.webUrl });
@@ -56,7 +64,9 @@ test('a maintainer limits the registry to members, opens it again, then turns it
   await anonymous.goto(`/${project.path}/container_registry`);
   await expect(anonymous.getByRole('link', { name: `${project.path}/app` })).toHaveCount(0);
   await page.goto(`/${project.path}/container_registry`);
-  await expect(page.getByRole('heading', { name: 'The container registry is turned off for this project' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'The container registry is turned off for this project' }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'CLI commands' })).toHaveCount(0);
   for (const who of [null, world.users.reporter, world.users.developer, world.users.maintainer]) {
     expect(await canPull(world.registryHost, reference, who), who?.username ?? 'anonymous').toBe(false);

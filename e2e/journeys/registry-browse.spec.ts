@@ -1,5 +1,5 @@
-import { expect, signIn, test } from '../support/fixtures.ts';
 import { formatBytes } from '../../apps/web/src/shared/format.ts';
+import { expect, signIn, test } from '../support/fixtures.ts';
 import { canPull, pushImage, registryTags, skopeo } from '../support/images.ts';
 import { apiAs } from '../support/projects.ts';
 
@@ -80,7 +80,9 @@ test('a developer deletes two selected tags; the others stay', async ({ page, wo
   await expect(dialog.getByText('2 deleted, 0 already gone.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(tagNames(page)).toHaveText(['three']);
-  expect(await registryTags(world.registryHost, 'acme/shop/scratch', world.users.developer)).toEqual(['three']);
+  expect(await registryTags(world.registryHost, 'acme/shop/scratch', world.users.developer)).toEqual([
+    'three',
+  ]);
 });
 
 test('a guest sees tags but no delete controls, and the API and registry refuse the guest deleting', async ({
@@ -97,9 +99,9 @@ test('a guest sees tags but no delete controls, and the API and registry refuse 
   await expect(page.getByRole('button', { name: /Delete/ })).toHaveCount(0);
 
   const guest = await apiAs(world, 'guest');
-  const [api] = (await guest.expect(200, 'GET', `/projects/${world.project.id}/registry/repositories`)).filter(
-    (repository: { path: string }) => repository.path === 'acme/shop/api',
-  );
+  const [api] = (
+    await guest.expect(200, 'GET', `/projects/${world.project.id}/registry/repositories`)
+  ).filter((repository: { path: string }) => repository.path === 'acme/shop/api');
   const base = `/projects/${world.project.id}/registry/repositories/${api.id}`;
   expect((await guest.request('DELETE', `${base}/tags/v1.0.0`)).status).toBe(403);
   expect((await guest.request('POST', `${base}/tags/delete`, { names: ['v1.0.0'] })).status).toBe(403);

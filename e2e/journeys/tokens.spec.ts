@@ -9,7 +9,11 @@ import { apiAs, createProject } from '../support/projects.ts';
 /** A folder for one journey's client credentials, removed afterwards. */
 function authDir() {
   const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-auth-'));
-  return { authfile: join(dir, 'auth.json'), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    authfile: join(dir, 'auth.json'),
+    dir,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test('a developer creates a personal access token, logs in with skopeo, pushes, and finds the image', async ({
@@ -30,7 +34,15 @@ test('a developer creates a personal access token, logs in with skopeo, pushes, 
   const auth = authDir();
   try {
     await skopeo(
-      ['login', '--tls-verify=false', `--authfile=${auth.authfile}`, '-u', 'developer', '--password-stdin', world.registryHost],
+      [
+        'login',
+        '--tls-verify=false',
+        `--authfile=${auth.authfile}`,
+        '-u',
+        'developer',
+        '--password-stdin',
+        world.registryHost,
+      ],
       token,
     );
     const pushed = await pushImage(world.registryHost, `${project.path}/cli:1.0`, auth, {
@@ -47,11 +59,20 @@ test('a developer creates a personal access token, logs in with skopeo, pushes, 
     // What the API and the registry hold agree with what skopeo pushed.
     const api = await apiAs(world, 'developer');
     const [repository] = await api.expect(200, 'GET', `/projects/${project.id}/registry/repositories`);
-    const tag = await api.expect(200, 'GET', `/projects/${project.id}/registry/repositories/${repository.id}/tags/1.0`);
+    const tag = await api.expect(
+      200,
+      'GET',
+      `/projects/${project.id}/registry/repositories/${repository.id}/tags/1.0`,
+    );
     expect(tag.digest).toBe(pushed.digest);
     expect(tag.total_size).toBe(pushed.size);
     const inspected = JSON.parse(
-      await skopeo(['inspect', '--tls-verify=false', `--authfile=${auth.authfile}`, `docker://${world.registryHost}/${project.path}/cli:1.0`]),
+      await skopeo([
+        'inspect',
+        '--tls-verify=false',
+        `--authfile=${auth.authfile}`,
+        `docker://${world.registryHost}/${project.path}/cli:1.0`,
+      ]),
     );
     expect(inspected.Digest).toBe(pushed.digest);
   } finally {
@@ -68,7 +89,11 @@ test('a deploy token created in the UI pulls, but cannot push or delete', async 
   await form.getByLabel('Token name').fill('production pull');
   await form.getByRole('button', { name: 'Create token' }).click();
   const token = (await page.getByTestId('new-token').textContent())?.trim() ?? '';
-  const login = await page.getByRole('status', { name: 'Your new token' }).locator('code').nth(1).textContent();
+  const login = await page
+    .getByRole('status', { name: 'Your new token' })
+    .locator('code')
+    .nth(1)
+    .textContent();
   const username = /-u (\S+)/.exec(login ?? '')?.[1] ?? '';
   expect(username).toMatch(/^gitlab\+deploy-token-\d+$/);
   await expect(page.getByRole('row', { name: /production pull/ })).toContainText('read_registry');
@@ -78,15 +103,30 @@ test('a deploy token created in the UI pulls, but cannot push or delete', async 
   expect(await canPull(world.registryHost, reference, deployToken)).toBe(true);
   await expect(pushImage(world.registryHost, `${project.path}/app:sneaky`, deployToken)).rejects.toThrow();
   await expect(
-    skopeo(['delete', '--tls-verify=false', `--creds=${username}:${token}`, `docker://${world.registryHost}/${reference}`]),
+    skopeo([
+      'delete',
+      '--tls-verify=false',
+      `--creds=${username}:${token}`,
+      `docker://${world.registryHost}/${reference}`,
+    ]),
   ).rejects.toThrow();
   // The tag is still there, and nothing was pushed.
   const tags = JSON.parse(
-    await skopeo(['list-tags', '--tls-verify=false', `--creds=${username}:${token}`, `docker://${world.registryHost}/${project.path}/app`]),
+    await skopeo([
+      'list-tags',
+      '--tls-verify=false',
+      `--creds=${username}:${token}`,
+      `docker://${world.registryHost}/${project.path}/app`,
+    ]),
   );
   expect(tags.Tags).toEqual(['stable']);
   const inspected = JSON.parse(
-    await skopeo(['inspect', '--tls-verify=false', `--creds=${username}:${token}`, `docker://${world.registryHost}/${reference}`]),
+    await skopeo([
+      'inspect',
+      '--tls-verify=false',
+      `--creds=${username}:${token}`,
+      `docker://${world.registryHost}/${reference}`,
+    ]),
   );
   expect(inspected.Digest).toBe(pushed.digest);
 });
