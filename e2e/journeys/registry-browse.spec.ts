@@ -1,13 +1,7 @@
+import { formatBytes } from '../../apps/web/src/shared/format.ts';
 import { expect, signIn, test } from '../support/fixtures.ts';
-import { pushImage } from '../support/images.ts';
-
-// The BFF's container registry API lands separately; until it is in the build these journeys say so.
-test.beforeEach(async ({ world, request }) => {
-  const probe = await request.get(
-    `${world.webUrl}/api/v4/projects/${world.project.id}/registry/repositories`,
-  );
-  test.skip(probe.status() === 404, 'SKIPPED: this build of the BFF has no /registry/repositories API');
-});
+import { canPull, pushImage, registryTags, skopeo } from '../support/images.ts';
+import { apiAs } from '../support/projects.ts';
 
 const repositoryRows = (page: import('@playwright/test').Page) =>
   page.getByRole('table', { name: 'Image repositories' }).locator('tbody tr');
@@ -40,16 +34,34 @@ test('a developer searches and sorts the registry, and a copied URL shows a team
   await teammate.close();
 });
 
-test('tag details show the digests skopeo reported, platform by platform', async ({ page, world }) => {
+test('tag details show the platforms, digests and sizes skopeo pushed', async ({ page, world }) => {
   await signIn(page, world.users.developer);
   await page.goto(`/${world.project.path}/container_registry`);
   await page.getByRole('link', { name: 'acme/shop/web' }).click();
-  await page.getByRole('button', { name: 'Show details of v2' }).click();
   const pushed = world.images['web:v2']!;
+  await expect(page.getByRole('row', { name: /v2/ }).first()).toContainText(formatBytes(pushed.size));
+  await page.getByRole('button', { name: 'Show details of v2' }).click();
   await expect(page.getByText(pushed.digest, { exact: true })).toBeVisible();
+  const details = page.locator('.tag-details');
+  expect(pushed.platforms).toHaveLength(2);
   for (const platform of pushed.platforms) {
-    await expect(page.locator('.tag-details')).toContainText(platform.platform);
+    const row = details.getByRole('row').filter({ has: page.locator(`code[title="${platform.digest}"]`) });
+    await expect(row).toContainText(platform.platform);
+    await expect(row).toContainText(formatBytes(platform.size));
   }
+  // The registry serves the index skopeo pushed, with the same platform manifests.
+  const index = JSON.parse(
+    await skopeo([
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      `--creds=developer:${world.users.developer.password}`,
+      `docker://${world.registryHost}/acme/shop/web:v2`,
+    ]),
+  );
+  expect(index.manifests.map((manifest: { digest: string }) => manifest.digest)).toEqual(
+    pushed.platforms.map((platform) => platform.digest),
+  );
 });
 
 test('a developer deletes two selected tags; the others stay', async ({ page, world }) => {
@@ -68,9 +80,15 @@ test('a developer deletes two selected tags; the others stay', async ({ page, wo
   await expect(dialog.getByText('2 deleted, 0 already gone.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(tagNames(page)).toHaveText(['three']);
+  expect(await registryTags(world.registryHost, 'acme/shop/scratch', world.users.developer)).toEqual([
+    'three',
+  ]);
 });
 
-test('a guest sees tags but no delete controls', async ({ page, world }) => {
+test('a guest sees tags but no delete controls, and the API and registry refuse the guest deleting', async ({
+  page,
+  world,
+}) => {
   await signIn(page, world.users.guest);
   await page.goto(`/${world.project.path}/container_registry`);
   await expect(repositoryRows(page)).not.toHaveCount(0);
@@ -79,4 +97,24 @@ test('a guest sees tags but no delete controls', async ({ page, world }) => {
   await expect(tagNames(page)).not.toHaveCount(0);
   await expect(page.getByRole('checkbox')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /Delete/ })).toHaveCount(0);
+
+  const guest = await apiAs(world, 'guest');
+  const [api] = (
+    await guest.expect(200, 'GET', `/projects/${world.project.id}/registry/repositories`)
+  ).filter((repository: { path: string }) => repository.path === 'acme/shop/api');
+  const base = `/projects/${world.project.id}/registry/repositories/${api.id}`;
+  expect((await guest.request('DELETE', `${base}/tags/v1.0.0`)).status).toBe(403);
+  expect((await guest.request('POST', `${base}/tags/delete`, { names: ['v1.0.0'] })).status).toBe(403);
+  expect((await guest.request('DELETE', base)).status).toBe(403);
+  const { guest: guestUser } = world.users;
+  expect(await canPull(world.registryHost, 'acme/shop/api:v1.0.0', guestUser)).toBe(true);
+  await expect(
+    skopeo([
+      'delete',
+      '--tls-verify=false',
+      `--creds=${guestUser.username}:${guestUser.password}`,
+      `docker://${world.registryHost}/acme/shop/api:v1.0.0`,
+    ]),
+  ).rejects.toThrow();
+  expect(await registryTags(world.registryHost, 'acme/shop/api', guestUser)).toContain('v1.0.0');
 });

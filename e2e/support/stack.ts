@@ -67,6 +67,8 @@ export async function startStack(): Promise<RunningStack> {
       BERTH_EXTERNAL_REGISTRY_URL: registryHost,
       BERTH_EXTERNAL_URL: webUrl,
       LOG_LEVEL: 'warn',
+      // The cleanup journey makes its policy due and waits for the scheduler's next tick.
+      BFF_CLEANUP_INTERVAL_SECONDS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -126,7 +126,8 @@ export function createApp(deps: AppDeps): CreatedApp {
 function singlePageApp(webRoot: string): express.Router {
   const router = express.Router();
   router.use(express.static(webRoot, { index: 'index.html', maxAge: '1h', setHeaders: spaPolicy }));
-  router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/).*/, (_req, res) => {
+  // `/-/` holds both the health check and GitLab-shaped pages (`/-/user_settings/…`); only the former is not the app.
+  router.get(/^\/(?!api\/|jwt\/|oauth\/|-\/health$).*/, (_req, res) => {
     spaPolicy(res);
     res.sendFile(join(webRoot, 'index.html'));
   });

@@ -48,7 +48,13 @@ afterAll(async () => {
 
 describe('the BFF serves the web app', () => {
   it('answers deep links with index.html and serves assets', async () => {
-    for (const path of ['/', '/acme/shop/container_registry', '/groups/acme?sort=name']) {
+    for (const path of [
+      '/',
+      '/acme/shop/container_registry',
+      '/groups/acme?sort=name',
+      '/-/user_settings/personal_access_tokens',
+      '/acme/shop/-/settings/packages_and_registries',
+    ]) {
       const response = await fetch(`${url}${path}`);
       expect(response.status, path).toBe(200);
       expect(await response.text()).toContain('Berth SPA');

@@ -60,6 +60,12 @@ function describe(error: unknown): { title: string; detail: string } {
   if (isApiError(error)) {
     const apiError = error as ApiError;
     switch (apiError.kind) {
+      // An anonymous visitor meets 401 where the project is visible but its registry is for members only.
+      case 'unauthorized':
+        return {
+          title: 'Sign in to see this',
+          detail: 'Only signed-in users with access can see it. Sign in, or ask a maintainer for access.',
+        };
       case 'forbidden':
         return { title: 'You do not have permission to see this', detail: apiError.message };
       case 'not_found':
@@ -88,7 +94,8 @@ export function ErrorPanel({
   what?: string;
 }) {
   const { title, detail } = describe(error);
-  const retryable = !isApiError(error, 'forbidden') && !isApiError(error, 'not_found');
+  const retryable =
+    !isApiError(error, 'forbidden') && !isApiError(error, 'not_found') && !isApiError(error, 'unauthorized');
   return (
     <section className="panel empty-state error-panel" role="alert">
       <h2>{what ? `${what}: ${title.toLowerCase()}` : title}</h2>
