@@ -8,7 +8,6 @@ import {
 } from '../access/access.js';
 import type { BffDatabase, GroupRow, ProjectRow } from '../db/schema.js';
 import { containsIgnoringCase, inGroupsAtOrBelow, type PageWindow, type Sorting } from '../db/sql-helpers.js';
-import { badRequest } from '../errors.js';
 import { isoNow } from './clock.js';
 import { assertFullPathFree, assertVisibilityWithin, checkFullPathLength, prefixesOf } from './paths.js';
 
