@@ -1,8 +1,9 @@
+import type { ContainerRepository } from '@berth/contract';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useProject } from '../../../shared/api/get-project';
+import { type ProjectWithPolicy, useProject } from '../../../shared/api/get-project';
 import { useSession } from '../../../shared/api/get-session';
-import { formatBytes, plural } from '../../../shared/format';
+import { formatBytes, formatRelative, plural } from '../../../shared/format';
 import { paths } from '../../../shared/paths';
 import { projectAbilities } from '../../../shared/permissions';
 import { Breadcrumb, namespaceCrumbs } from '../../../shared/ui/breadcrumb';
@@ -27,11 +28,20 @@ const SORT_OPTIONS = [
 ] as const;
 
 const CLEANUP_STATUS_LABEL = {
-  cleanup_unscheduled: 'not scheduled',
   cleanup_scheduled: 'scheduled',
   cleanup_ongoing: 'running',
   cleanup_unfinished: 'unfinished',
 } as const;
+
+/** A run in progress or left unfinished says so; otherwise the project's policy says what comes next. */
+function cleanupLabel(
+  status: ContainerRepository['expiration_policy_cleanup_status'],
+  policy: ProjectWithPolicy['container_expiration_policy'],
+): string {
+  if (status && status !== 'cleanup_unscheduled') return CLEANUP_STATUS_LABEL[status];
+  if (!policy?.enabled) return 'off';
+  return policy.next_run_at ? `next ${formatRelative(new Date(policy.next_run_at))}` : 'scheduled';
+}
 
 export function RepositoryPage({
   project: projectPath,
@@ -162,11 +172,7 @@ export function RepositoryPage({
             </span>
             <span>
               cleanup:{' '}
-              {repo.expiration_policy_cleanup_status
-                ? CLEANUP_STATUS_LABEL[repo.expiration_policy_cleanup_status]
-                : project.data.container_expiration_policy?.enabled
-                  ? 'scheduled'
-                  : 'off'}
+              {cleanupLabel(repo.expiration_policy_cleanup_status, project.data.container_expiration_policy)}
             </span>
           </div>
         </div>

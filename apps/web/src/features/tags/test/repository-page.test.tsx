@@ -26,7 +26,8 @@ describe('repository page', () => {
     expect(meta).toHaveTextContent('24 tags');
     expect(meta).toHaveTextContent('180 MiB');
     expect(meta).toHaveTextContent('last published 3 hours ago');
-    expect(meta).toHaveTextContent('cleanup: not scheduled');
+    // No run in progress: the project's enabled policy says when the next one comes.
+    expect(meta).toHaveTextContent('cleanup: next in 5 hours');
     expect(tagNames()).toHaveLength(20);
     expect(tagNames()[0]).toBe('latest');
     const latest = screen.getByRole('row', { name: /latest/ });
