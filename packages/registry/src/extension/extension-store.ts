@@ -250,25 +250,8 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
         .where('repository_id', 'in', chunk)
         .groupBy('repository_id')
         .execute(),
-      // A repository's manifests reference only blobs linked to it, so its size is the sum over its
-      // links that one of its manifests references: an indexed probe per link, where the distinct
-      // digests of every manifest would read each manifest's rows (10,000 tags: 20 ms instead of 0.1).
-      db
-        .selectFrom('repository_blobs as rb')
-        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-        .select((eb) => ['rb.repository_id', eb.fn.sum('b.size').as('size')])
-        .where('rb.repository_id', 'in', chunk)
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('manifest_blobs as mb')
-              .innerJoin('manifests as m', 'm.id', 'mb.manifest_id')
-              .select(sql.lit(1).as('one'))
-              .whereRef('mb.digest', '=', 'rb.digest')
-              .whereRef('m.repository_id', '=', 'rb.repository_id'),
-          ),
-        )
-        .groupBy('rb.repository_id')
-        .execute(),
+      // Kept up to date by every write (meta/repository-sizes.ts): reading it costs one row.
+      db.selectFrom('repositories').select(['id', 'size_bytes']).where('id', 'in', chunk).execute(),
     ]);
     for (const row of tags) {
       const entry = stats.get(row.repository_id);
@@ -277,9 +260,8 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
       entry.lastPublishedAt = row.last_published_at === null ? null : Number(row.last_published_at);
     }
     for (const row of sizes) {
-      const entry = stats.get(Number(row.repository_id));
-      // PostgreSQL answers SUM(bigint) as numeric, i.e. a string.
-      if (entry) entry.sizeBytes = Number(row.size);
+      const entry = stats.get(row.id);
+      if (entry) entry.sizeBytes = Number(row.size_bytes);
     }
   }
   return stats;

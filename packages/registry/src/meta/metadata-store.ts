@@ -1,6 +1,7 @@
 import { type Dialect, prepareColumnQuery, prepareQuery, type SqlDatabase } from '@berth/sql';
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { queueBlobReviews, queueManifestReviews } from './gc-queues.js';
+import { countDeletedLink, countManifestBlobs, countNewLink, lockRepository } from './repository-sizes.js';
 import type { RegistryDatabase } from './schema.js';
 
 export type ManifestReference = { tag: string } | { digest: string };
@@ -117,16 +118,19 @@ export class MetadataStore {
   /** Records the blob (once) and links it to the repository (once). */
   async linkBlob(repositoryId: number, digest: string, size: number, now: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       await trx
         .insertInto('blobs')
         .values({ digest, size, created_at: now })
         .onConflict((conflict) => conflict.column('digest').doNothing())
         .execute();
-      await trx
+      const linked = await trx
         .insertInto('repository_blobs')
         .values({ repository_id: repositoryId, digest, created_at: now })
         .onConflict((conflict) => conflict.columns(['repository_id', 'digest']).doNothing())
-        .execute();
+        .returning('digest')
+        .executeTakeFirst();
+      if (linked) await countNewLink(trx, repositoryId, digest);
       // Kept only if a manifest references it by the time the review is due.
       await queueBlobReviews(trx, [digest], 'blob_upload', now + this.reviewDelayMs);
       await touchRepository(trx, repositoryId, now);
@@ -135,12 +139,15 @@ export class MetadataStore {
 
   async unlinkBlob(repositoryId: number, digest: string, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx
+      await lockRepository(trx, this.dialect, repositoryId);
+      const unlinked = await trx
         .deleteFrom('repository_blobs')
         .where('repository_id', '=', repositoryId)
         .where('digest', '=', digest)
+        .returning('manifest_count')
         .executeTakeFirst();
-      if (result.numDeletedRows === 0n) return false;
+      if (!unlinked) return false;
+      await countDeletedLink(trx, repositoryId, digest, Number(unlinked.manifest_count));
       await queueBlobReviews(trx, [digest], 'blob_delete', now + this.reviewDelayMs);
       return true;
     });
@@ -228,8 +235,10 @@ export class MetadataStore {
     now: number,
   ): Promise<PutManifestResult> {
     return this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       const lock = this.shareLock();
-      // Lock order matters on PostgreSQL: blob rows first, as garbage collection does, so the two never deadlock.
+      // Lock order matters on PostgreSQL: the repository (see repository-sizes.ts), then blob rows,
+      // as garbage collection takes them, so the two never deadlock.
       if (manifest.blobDigests.length > 0) {
         await lock(
           trx.selectFrom('blobs').select('digest').where('digest', 'in', manifest.blobDigests),
@@ -271,11 +280,10 @@ export class MetadataStore {
           .returning('id')
           .executeTakeFirstOrThrow();
         manifestId = inserted.id;
-        const blobRows = [...new Set(manifest.blobDigests)].map((digest) => ({
-          manifest_id: manifestId!,
-          digest,
-        }));
+        const blobDigests = [...new Set(manifest.blobDigests)];
+        const blobRows = blobDigests.map((digest) => ({ manifest_id: manifestId!, digest }));
         if (blobRows.length > 0) await trx.insertInto('manifest_blobs').values(blobRows).execute();
+        await countManifestBlobs(trx, repositoryId, blobDigests, 1);
         const seenChildren = new Set<number>();
         const childRows = manifest.children.flatMap((child) => {
           const childId = childIds.get(child.digest)!;
@@ -326,6 +334,7 @@ export class MetadataStore {
     now: number,
   ): Promise<'deleted' | 'not-found' | 'referenced'> {
     return this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       const manifestId = (await findManifestIds(trx, repositoryId, [digest], this.updateLock())).get(digest);
       if (manifestId === undefined) return 'not-found';
       const parent = await trx
@@ -334,9 +343,8 @@ export class MetadataStore {
         .where('child_id', '=', manifestId)
         .executeTakeFirst();
       if (parent) return 'referenced';
-      await queueReferencesOf(trx, repositoryId, manifestId, digest, now + this.reviewDelayMs);
       await trx.deleteFrom('tags').where('manifest_id', '=', manifestId).execute();
-      await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
+      await removeManifest(trx, { id: manifestId, repositoryId, digest }, now + this.reviewDelayMs);
       return 'deleted';
     });
   }
@@ -458,50 +466,45 @@ export type RowLock = <TB extends keyof RegistryDatabase, O>(
 const noLock: RowLock = (query) => query;
 
 /**
- * Queues for review what a deleted manifest referenced: its blobs, its children
- * (for an index) and the referrers whose subject it was.
+ * Deletes an untagged manifest: what it referenced (its blobs, its children for an index, the
+ * referrers whose subject it was) is queued for review, and its blobs stop counting in the
+ * repository's size. The caller holds the repository's lock (`lockRepository`).
  */
-export async function queueReferencesOf(
-  db: Db,
-  repositoryId: number,
-  manifestId: number,
-  digest: string,
+export async function removeManifest(
+  trx: Transaction<RegistryDatabase>,
+  manifest: { id: number; repositoryId: number; digest: string },
   reviewAfter: number,
 ): Promise<void> {
-  const blobs = await db
-    .selectFrom('manifest_blobs')
-    .select('digest')
-    .where('manifest_id', '=', manifestId)
-    .execute();
-  await queueBlobReviews(
-    db,
-    blobs.map((row) => row.digest),
-    'manifest_delete',
-    reviewAfter,
-  );
-  const children = await db
+  const { id: manifestId, repositoryId, digest } = manifest;
+  const blobs = (
+    await trx.selectFrom('manifest_blobs').select('digest').where('manifest_id', '=', manifestId).execute()
+  ).map((row) => row.digest);
+  await queueBlobReviews(trx, blobs, 'manifest_delete', reviewAfter);
+  await countManifestBlobs(trx, repositoryId, blobs, -1);
+  const children = await trx
     .selectFrom('manifest_children')
     .select('child_id')
     .where('parent_id', '=', manifestId)
     .execute();
   await queueManifestReviews(
-    db,
+    trx,
     children.map((row) => row.child_id),
     'manifest_list_delete',
     reviewAfter,
   );
-  const referrers = await db
+  const referrers = await trx
     .selectFrom('manifests')
     .select('id')
     .where('repository_id', '=', repositoryId)
     .where('subject_digest', '=', digest)
     .execute();
   await queueManifestReviews(
-    db,
+    trx,
     referrers.map((row) => row.id),
     'manifest_delete',
     reviewAfter,
   );
+  await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
 }
 
 async function touchRepository(db: Db, repositoryId: number, now: number): Promise<void> {
