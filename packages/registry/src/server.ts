@@ -21,10 +21,12 @@ import {
   type TokenAuthorizer,
 } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
+import { registryError } from './core/errors.js';
 import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
 import { GarbageCollector } from './gc/garbage-collector.js';
 import { createApp } from './http/app.js';
+import { rawErrorResponse, sendRegistryError } from './http/respond.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
@@ -83,8 +85,7 @@ async function readKeyFile(path: string) {
 
 /** Until the registry is ready, the bound port answers 503 so clients retry rather than hang. */
 const starting: RequestListener = (_req, res) => {
-  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-  res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the registry is starting' }] }));
+  sendRegistryError(res, registryError('UNAVAILABLE', 'the registry is starting'), { 'Retry-After': '1' });
 };
 
 /** The filesystem under the data folder, or an S3 bucket; the AWS SDK loads only for S3. */
@@ -192,15 +193,9 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex
     socket.destroy();
     return;
   }
-  const truncated = error.code === 'HPE_INVALID_EOF_STATE';
-  const body = JSON.stringify({
-    errors: [
-      truncated
-        ? { code: 'SIZE_INVALID', message: 'the request body ended before its Content-Length' }
-        : { code: 'UNSUPPORTED', message: 'malformed HTTP request' },
-    ],
-  });
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const refusal =
+    error.code === 'HPE_INVALID_EOF_STATE'
+      ? registryError('BODY_TRUNCATED', 'the request body ended before its Content-Length')
+      : registryError('REQUEST_MALFORMED', 'malformed HTTP request');
+  socket.end(rawErrorResponse(refusal));
 }

@@ -81,7 +81,7 @@ export async function handleExtension(
     if (!decision.ok) return sendUnauthorized(res, decision);
   }
   // Without the metadata database the API is absent, as GitLab's answers 404 without one.
-  if (!options) throw registryError('UNSUPPORTED', 'the extension API is not available', { status: 404 });
+  if (!options) throw registryError('ENDPOINT_UNKNOWN', 'the extension API is not available');
   const { db, reviewDelayMs } = options;
   const now = options.clock ?? Date.now;
   const read = method === 'GET' || method === 'HEAD';
@@ -239,8 +239,7 @@ async function rename(
         throw registryError('NAME_INVALID', 'invalid repository name', { detail: { name: first?.to } });
       }
       case 'taken':
-        throw registryError('DENIED', 'a repository with a target name already exists', {
-          status: 409,
+        throw registryError('NAME_TAKEN', 'a repository with a target name already exists', {
           detail: { taken: plan.taken.slice(0, 100) },
         });
     }
@@ -357,7 +356,7 @@ async function readJsonBody(req: IncomingMessage, maxBytes = BODY_MAX_BYTES): Pr
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
-      throw registryError('SIZE_INVALID', `request body exceeds ${maxBytes} bytes`, { status: 413 });
+      throw registryError('BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }

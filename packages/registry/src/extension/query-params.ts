@@ -240,7 +240,6 @@ function matches(value: string, pattern: RegExp): boolean {
 /** The one shape of a refused parameter: 400, the parameter, what was given and what is allowed. */
 export function badParameter(parameter: string, value: string, code: RegistryErrorCode, rule: string) {
   return registryError(code, `invalid query parameter ${parameter}: must be ${rule}`, {
-    status: 400,
     detail: { parameter, value: value.slice(0, 200), rule },
   });
 }
