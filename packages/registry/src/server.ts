@@ -24,9 +24,11 @@ import type { RegistryConfig } from './config.js';
 import { registryError } from './core/errors.js';
 import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
+import { Repositories } from './core/repositories.js';
 import { GarbageCollector } from './gc/garbage-collector.js';
 import { createApp } from './http/app.js';
 import { rawErrorResponse, sendRegistryError } from './http/respond.js';
+import { Listings } from './meta/listings.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
@@ -136,11 +138,9 @@ export async function startServer(
   const database = await openMetadata(config);
   const storage = await openStorage(config);
   const digestLocks = new KeyedMutex();
-  const registry = new Registry({
-    meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
-    storage,
-    digestLocks,
-  });
+  const meta = new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs });
+  const registry = new Registry({ meta, storage, digestLocks });
+  const repositories = new Repositories({ meta, listings: new Listings(database.db), storage });
   const collector = new GarbageCollector({
     db: database.db,
     dialect: database.dialect,
@@ -155,7 +155,7 @@ export async function startServer(
     registry,
     logger,
     accessLog: config.accessLog,
-    extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs, storage },
+    extension: repositories,
     ...(authorizer ? { authorizer } : {}),
   });
   const address = server.address();

@@ -250,7 +250,10 @@ export class Registry {
     const target = lookupReferenceOf(reference);
     if (!target) throw unknown();
     if ('tag' in target) {
-      if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag, this.now())))
+      if (
+        repositoryId === undefined ||
+        !(await this.meta.deleteTags(repositoryId, [target.tag], this.now())).has(target.tag)
+      )
         throw unknown();
       return;
     }

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import type { AccessRequest, Action, TokenAuthorizer } from '../auth/index.js';
 import { RegistryError, registryError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
+import type { Repositories } from '../core/repositories.js';
 import { isExtensionPath } from '../extension/extension-route.js';
-import { type ExtensionOptions, handleExtension } from '../extension/handle-extension.js';
+import { handleExtension } from '../extension/handle-extension.js';
 import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
 import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
 import { handleManifest } from './manifest-handlers.js';
@@ -21,8 +22,8 @@ export interface AppDeps {
   accessLog: boolean;
   /** Token authentication; every request is allowed without it (REGISTRY_AUTH=none). */
   authorizer?: TokenAuthorizer;
-  /** The `/berth/v1/` extension API's database and GC delay; the API answers 404 without it. */
-  extension?: ExtensionOptions;
+  /** What the `/berth/v1/` extension API serves; the API answers 404 without it. */
+  extension?: Repositories;
 }
 
 /** A caller's X-Request-Id is echoed only when it is a plain token; anything else gets a fresh id. */
