@@ -38,9 +38,11 @@ import { FilesystemDriver } from './storage/filesystem-driver.js';
 export interface RunningServer {
   server: Server;
   port: number;
+  /** Stops accepting, finishes the requests in flight, stops garbage collection and closes the database. */
   close(): Promise<void>;
 }
 
+/** Opens the metadata database (SQLite under the data folder, or REGISTRY_DATABASE_URL) and migrates it. */
 export async function openMetadata(config: RegistryConfig): Promise<SqlDatabase<RegistryDatabase>> {
   // Metadata and blobs of private images live here: only the registry's user may enter, also when an
   // older install created the folder open.
@@ -104,7 +106,6 @@ async function openStorage(config: RegistryConfig): Promise<StorageDriver> {
 /**
  * Listens, checks the data folder and the database, and only then opens storage and metadata
  * (so a start that cannot serve writes nothing); throws a StartupError naming every problem.
- * `close` stops accepting, finishes requests and closes the database.
  */
 export async function startServer(
   config: RegistryConfig,
