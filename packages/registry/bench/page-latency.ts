@@ -16,6 +16,41 @@ export function pageLatencyFigures(id: string, label: string): Figure[] {
   );
 }
 
+/** The two rows of one single-request latency: p50 and p99. */
+export function requestLatencyFigures(id: string, label: string): Figure[] {
+  return ['p50', 'p99'].map((stat) => ({
+    id: `${id}-${stat}`,
+    label: `${label}, ${stat}`,
+    unit: 'ms',
+    better: 'lower' as const,
+  }));
+}
+
+/**
+ * Times `GET path` as sequentialLatency does, against the reply read first; `check` throws unless
+ * that reply is the expected one.
+ */
+export async function measureRequest(
+  ctx: BenchContext,
+  id: string,
+  path: string,
+  check: (body: unknown) => void,
+): Promise<Record<string, number>> {
+  const { client, config, target } = ctx;
+  const reply = await client.expect(200, 'GET', path);
+  check(JSON.parse(reply.body.toString()));
+  ctx.log(`timing GET ${path}: ${config.latencySamples} requests after ${config.latencyWarmup} warm-up`);
+  const times = await sequentialLatency(
+    target.url,
+    path,
+    reply.body,
+    config.latencyWarmup,
+    config.latencySamples,
+  );
+  ctx.samples(`${id}-p50`, times);
+  return { [`${id}-p50`]: median(times), [`${id}-p99`]: percentile(times, 0.99) };
+}
+
 interface Page {
   path: string;
   body: Buffer;

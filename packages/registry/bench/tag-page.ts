@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Family } from './family.js';
 import { imageOn, smallLayer } from './images.js';
 import { pool } from './measure.js';
-import { measurePages, pageLatencyFigures } from './page-latency.js';
+import { measurePages, measureRequest, pageLatencyFigures, requestLatencyFigures } from './page-latency.js';
 
 const REPO = 'tag-page/app';
 const ID = 'tag-page';
@@ -21,7 +21,10 @@ interface Tag {
 export const tagPage: Family = {
   name: ID,
   targets: ['berth'],
-  figures: pageLatencyFigures(ID, 'Tag page, n=100 sort=-published_at'),
+  figures: [
+    ...pageLatencyFigures(ID, 'Tag page, n=100 sort=-published_at'),
+    ...requestLatencyFigures(`${ID}-details`, 'Details (tag count, size) of the same repository'),
+  ],
   async run(ctx) {
     const { client, config, log } = ctx;
     const { pageTagCount, tagPageSize, pushConcurrency } = config;
@@ -44,7 +47,7 @@ export const tagPage: Family = {
       client.putManifest(REPO, tagName(i), build(tagName(i)).manifest.data),
     );
 
-    return measurePages(ctx, {
+    const pages = await measurePages(ctx, {
       id: ID,
       firstPath: `/berth/v1/repositories/${REPO}/tags/list/?n=${tagPageSize}&sort=-published_at`,
       pageSize: tagPageSize,
@@ -68,5 +71,12 @@ export const tagPage: Family = {
           throw new Error('the tag walk repeats tags');
       },
     });
+    // The repository page the UI opens before the tags: its tag count and deduplicated size.
+    const details = await measureRequest(ctx, `${ID}-details`, `/berth/v1/repositories/${REPO}/`, (body) => {
+      const { tags_count, size_bytes } = body as { tags_count: number; size_bytes: number };
+      if (tags_count !== pageTagCount || size_bytes !== size)
+        throw new Error(`details: ${JSON.stringify(body)}, expected ${pageTagCount} tags of ${size} bytes`);
+    });
+    return { ...pages, ...details };
   },
 };

@@ -21,10 +21,14 @@ import {
   type TokenAuthorizer,
 } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
+import { registryError } from './core/errors.js';
 import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
+import { Repositories } from './core/repositories.js';
 import { GarbageCollector } from './gc/garbage-collector.js';
 import { createApp } from './http/app.js';
+import { rawErrorResponse, sendRegistryError } from './http/respond.js';
+import { Listings } from './meta/listings.js';
 import { MetadataStore } from './meta/metadata-store.js';
 import { registryMigrations } from './meta/migrations.js';
 import type { RegistryDatabase } from './meta/schema.js';
@@ -34,9 +38,11 @@ import { FilesystemDriver } from './storage/filesystem-driver.js';
 export interface RunningServer {
   server: Server;
   port: number;
+  /** Stops accepting, finishes the requests in flight, stops garbage collection and closes the database. */
   close(): Promise<void>;
 }
 
+/** Opens the metadata database (SQLite under the data folder, or REGISTRY_DATABASE_URL) and migrates it. */
 export async function openMetadata(config: RegistryConfig): Promise<SqlDatabase<RegistryDatabase>> {
   // Metadata and blobs of private images live here: only the registry's user may enter, also when an
   // older install created the folder open.
@@ -83,8 +89,7 @@ async function readKeyFile(path: string) {
 
 /** Until the registry is ready, the bound port answers 503 so clients retry rather than hang. */
 const starting: RequestListener = (_req, res) => {
-  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-  res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the registry is starting' }] }));
+  sendRegistryError(res, registryError('UNAVAILABLE', 'the registry is starting'), { 'Retry-After': '1' });
 };
 
 /** The filesystem under the data folder, or an S3 bucket; the AWS SDK loads only for S3. */
@@ -101,7 +106,6 @@ async function openStorage(config: RegistryConfig): Promise<StorageDriver> {
 /**
  * Listens, checks the data folder and the database, and only then opens storage and metadata
  * (so a start that cannot serve writes nothing); throws a StartupError naming every problem.
- * `close` stops accepting, finishes requests and closes the database.
  */
 export async function startServer(
   config: RegistryConfig,
@@ -135,11 +139,9 @@ export async function startServer(
   const database = await openMetadata(config);
   const storage = await openStorage(config);
   const digestLocks = new KeyedMutex();
-  const registry = new Registry({
-    meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
-    storage,
-    digestLocks,
-  });
+  const meta = new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs });
+  const registry = new Registry({ meta, storage, digestLocks });
+  const repositories = new Repositories({ meta, listings: new Listings(database.db), storage });
   const collector = new GarbageCollector({
     db: database.db,
     dialect: database.dialect,
@@ -154,7 +156,7 @@ export async function startServer(
     registry,
     logger,
     accessLog: config.accessLog,
-    extension: { db: database.db, reviewDelayMs: config.gc.reviewDelayMs, storage },
+    extension: repositories,
     ...(authorizer ? { authorizer } : {}),
   });
   const address = server.address();
@@ -192,15 +194,9 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex
     socket.destroy();
     return;
   }
-  const truncated = error.code === 'HPE_INVALID_EOF_STATE';
-  const body = JSON.stringify({
-    errors: [
-      truncated
-        ? { code: 'SIZE_INVALID', message: 'the request body ended before its Content-Length' }
-        : { code: 'UNSUPPORTED', message: 'malformed HTTP request' },
-    ],
-  });
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const refusal =
+    error.code === 'HPE_INVALID_EOF_STATE'
+      ? registryError('BODY_TRUNCATED', 'the request body ended before its Content-Length')
+      : registryError('REQUEST_MALFORMED', 'malformed HTTP request');
+  socket.end(rawErrorResponse(refusal));
 }

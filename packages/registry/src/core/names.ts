@@ -3,7 +3,7 @@ import { registryError } from './errors.js';
 
 /** Throws NAME_INVALID unless `name` follows the distribution grammar (docs/design.md §5). */
 export function assertRepositoryName(name: string): void {
-  if (name.length > REPOSITORY_NAME_MAX_LENGTH || !REPOSITORY_NAME_PATTERN.test(name)) {
+  if (!isRepositoryName(name)) {
     throw registryError('NAME_INVALID', 'invalid repository name', {
       detail: {
         name: name.slice(0, 300),
@@ -11,6 +11,10 @@ export function assertRepositoryName(name: string): void {
       },
     });
   }
+}
+
+export function isRepositoryName(name: string): boolean {
+  return name.length <= REPOSITORY_NAME_MAX_LENGTH && REPOSITORY_NAME_PATTERN.test(name);
 }
 
 export function isTag(reference: string): boolean {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
 import { type StorageDriver, StorageNotFoundError, type UploadState } from '../storage/driver.js';
 import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
-import { RegistryError, type RegistryErrorEntry, registryError } from './errors.js';
+import { registryError, registryErrors } from './errors.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
@@ -230,19 +230,14 @@ export class Registry {
     const repositoryId = await this.meta.ensureRepository(repository, this.now());
     const result = await this.meta.putManifest(repositoryId, record, tag, this.now());
     if (!result.ok) {
-      const entries = [
-        ...result.missingBlobs.map((digest) => ({
-          code: 'MANIFEST_BLOB_UNKNOWN' as const,
-          message: 'blob unknown to registry',
-          detail: { digest },
-        })),
+      const refusals = [
+        ...result.missingBlobs.map((digest) => ({ message: 'blob unknown to registry', detail: { digest } })),
         ...result.missingManifests.map((digest) => ({
-          code: 'MANIFEST_BLOB_UNKNOWN' as const,
           message: 'manifest referenced by the index is unknown to this repository',
           detail: { digest },
         })),
       ];
-      throw new RegistryError(entries as [RegistryErrorEntry, ...RegistryErrorEntry[]]);
+      throw registryErrors('MANIFEST_BLOB_UNKNOWN', refusals);
     }
     return { digest: record.digest, subject: record.subjectDigest };
   }
@@ -255,7 +250,10 @@ export class Registry {
     const target = lookupReferenceOf(reference);
     if (!target) throw unknown();
     if ('tag' in target) {
-      if (repositoryId === undefined || !(await this.meta.deleteTag(repositoryId, target.tag, this.now())))
+      if (
+        repositoryId === undefined ||
+        !(await this.meta.deleteTags(repositoryId, [target.tag], this.now())).has(target.tag)
+      )
         throw unknown();
       return;
     }
@@ -265,12 +263,9 @@ export class Registry {
     if (outcome === 'not-found') throw unknown();
     if (outcome === 'referenced') {
       throw registryError(
-        'DENIED',
+        'MANIFEST_REFERENCED',
         'manifest is referenced by an index in this repository; delete the index first',
-        {
-          status: 409,
-          detail: { digest: digest.value },
-        },
+        { detail: { digest: digest.value } },
       );
     }
   }
@@ -328,8 +323,7 @@ export class Registry {
 
   private async whileWriting<T>(upload: Upload, work: () => Promise<T>): Promise<T> {
     if (this.busyUploads.has(upload.id)) {
-      throw registryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload', {
-        status: 416,
+      throw registryError('CHUNK_OUT_OF_ORDER', 'another request is writing to this upload', {
         detail: { uuid: upload.id },
       });
     }
@@ -344,8 +338,7 @@ export class Registry {
   private async appendChunk(upload: Upload, body: Readable, range?: ByteRange): Promise<Upload> {
     if (range && range.start !== upload.size) {
       body.resume();
-      throw registryError('BLOB_UPLOAD_INVALID', 'chunk does not start where the upload ends', {
-        status: 416,
+      throw registryError('CHUNK_OUT_OF_ORDER', 'chunk does not start where the upload ends', {
         detail: { expectedStart: upload.size, start: range.start },
       });
     }

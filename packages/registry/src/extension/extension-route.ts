@@ -51,10 +51,7 @@ export function matchExtensionRoute(path: string, method: string): ExtensionRout
   if (match) return { kind: 'tags', name: repositoryName(match[1]) };
   match = REPOSITORY.exec(path);
   if (match) return { kind: 'repository', name: repositoryName(match[1]) };
-  throw registryError('UNSUPPORTED', 'no such endpoint', {
-    status: 404,
-    detail: { path: path.slice(0, 200) },
-  });
+  throw registryError('ENDPOINT_UNKNOWN', 'no such endpoint', { detail: { path: path.slice(0, 200) } });
 }
 
 function repositoryName(raw: string | undefined): string {

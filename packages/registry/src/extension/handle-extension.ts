@@ -1,58 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REGISTRY_TOTAL_HEADER, registryRepositoryListRequestSchema, TAG_PATTERN } from '@berth/contract';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { TokenAuthorizer } from '../auth/index.js';
 import { registryError } from '../core/errors.js';
 import { INDEX_TYPES } from '../core/media-types.js';
-import { assertRepositoryName } from '../core/names.js';
-import { uploadKey } from '../core/storage-keys.js';
+import type { Repositories, RepositoryWithStats, TagWithFacts } from '../core/repositories.js';
 import { headerValue, methodNotAllowed } from '../http/request.js';
 import { sendEmpty, sendJson, sendUnauthorized } from '../http/respond.js';
-import type { RegistryDatabase } from '../meta/schema.js';
-import type { StorageDriver } from '../storage/driver.js';
+import type { KeysetPage, ListQuery, Marker } from '../meta/listing-query.js';
 import { extensionAccess, matchExtensionRoute } from './extension-route.js';
-import {
-  countRepositories,
-  countTags,
-  deleteRepository,
-  deleteTags,
-  findRepository,
-  findRepositoryById,
-  findTag,
-  type KeysetPage,
-  listRepositories,
-  listRepositoriesInScope,
-  listTags,
-  type ManifestFacts,
-  manifestFacts,
-  type RepositoryRow,
-  type RepositoryStats,
-  renameRepositories,
-  repositoryStats,
-  type TagRow,
-} from './extension-store.js';
 import {
   badParameter,
   encodeTimeMarker,
-  type ListQuery,
-  type Marker,
   PAGE_SIZE_DEFAULT,
   parseDryRun,
   parseNoParameters,
   parseRepositoryListQuery,
   parseTagListQuery,
 } from './query-params.js';
-
-export interface ExtensionOptions {
-  /** The metadata database the API queries. */
-  db: Kysely<RegistryDatabase>;
-  /** GC_REVIEW_DELAY: how long garbage collection waits before reviewing what a delete left. */
-  reviewDelayMs: number;
-  /** Blob storage, for the files of uploads a deleted repository had in progress. */
-  storage: StorageDriver;
-  clock?: () => number;
-}
 
 /** Most names one bulk delete may carry. */
 export const BULK_DELETE_MAX = 1000;
@@ -63,7 +28,7 @@ const SCOPE_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 /** The `/berth/v1/` API: listings with sizes, sorting and filtering, bulk tag delete, rename. */
 export async function handleExtension(
-  options: ExtensionOptions | undefined,
+  repositories: Repositories | undefined,
   authorizer: TokenAuthorizer | undefined,
   req: IncomingMessage,
   res: ServerResponse,
@@ -81,9 +46,7 @@ export async function handleExtension(
     if (!decision.ok) return sendUnauthorized(res, decision);
   }
   // Without the metadata database the API is absent, as GitLab's answers 404 without one.
-  if (!options) throw registryError('UNSUPPORTED', 'the extension API is not available', { status: 404 });
-  const { db, reviewDelayMs } = options;
-  const now = options.clock ?? Date.now;
+  if (!repositories) throw registryError('ENDPOINT_UNKNOWN', 'the extension API is not available');
   const read = method === 'GET' || method === 'HEAD';
 
   switch (route.kind) {
@@ -95,8 +58,11 @@ export async function handleExtension(
     case 'repository-list': {
       if (!read && method !== 'POST') throw methodNotAllowed(method, ['GET', 'POST']);
       const list = parseRepositoryListQuery(query);
-      const below = (row: RepositoryRow) =>
-        row.name === route.prefix ? '' : row.name.slice(route.prefix.length + 1);
+      const body = ({ row, stats }: RepositoryWithStats) =>
+        repositoryBody(
+          { row, stats },
+          row.name === route.prefix ? '' : row.name.slice(route.prefix.length + 1),
+        );
       if (method === 'POST') {
         const scope = parseBody(
           registryRepositoryListRequestSchema,
@@ -111,28 +77,11 @@ export async function handleExtension(
             'absent: a scoped list pages with offset',
           );
         }
-        const page = await listRepositoriesInScope(db, route.prefix, list, scope);
-        const stats = await repositoryStats(
-          db,
-          page.rows.map((row) => row.id),
-        );
-        return sendJson(
-          res,
-          200,
-          page.rows.map((row) => repositoryBody(row, stats.get(row.id), below(row))),
-          { [REGISTRY_TOTAL_HEADER]: page.total },
-        );
+        const { rows, total } = await repositories.listInScope(route.prefix, list, scope);
+        return sendJson(res, 200, rows.map(body), { [REGISTRY_TOTAL_HEADER]: total });
       }
-      const [page, total] = await Promise.all([
-        listRepositories(db, route.prefix, list),
-        countRepositories(db, route.prefix, list.filter),
-      ]);
-      const stats = await repositoryStats(
-        db,
-        page.rows.map((row) => row.id),
-      );
-      const body = page.rows.map((row) => repositoryBody(row, stats.get(row.id), below(row)));
-      return sendJson(res, 200, body, {
+      const { page, total } = await repositories.list(route.prefix, list);
+      return sendJson(res, 200, page.rows.map(body), {
         ...links(`/berth/v1/repository-paths/${route.prefix}/repositories/list/`, list, page),
         [REGISTRY_TOTAL_HEADER]: total,
       });
@@ -141,42 +90,30 @@ export async function handleExtension(
     case 'repository-id': {
       if (!read) throw methodNotAllowed(method, ['GET']);
       parseNoParameters(query);
-      const repository = await findRepositoryById(db, route.id);
-      if (!repository) {
-        throw registryError('NAME_UNKNOWN', 'repository id not known to registry', {
-          detail: { id: route.id },
-        });
-      }
-      return sendRepository(db, res, repository);
+      return sendRepository(res, await repositories.getById(route.id));
     }
 
     case 'repository': {
-      if (method === 'PATCH') return rename(db, req, res, route.name, parseDryRun(query), now());
+      if (method === 'PATCH') {
+        const dryRun = parseDryRun(query);
+        const { name: to } = parseBody(renameSchema, await readJsonBody(req));
+        const moves = await repositories.rename(route.name, to, dryRun);
+        return sendJson(res, 200, { name: to, dry_run: dryRun, repositories: moves });
+      }
       if (!read && method !== 'DELETE') throw methodNotAllowed(method, ['GET', 'PATCH', 'DELETE']);
       parseNoParameters(query);
-      const repository = await requireRepository(db, route.name);
       if (method === 'DELETE') {
-        const uploads = await deleteRepository(db, repository.id, now() + reviewDelayMs);
-        for (const id of uploads) await options.storage.delete(uploadKey(id));
+        await repositories.delete(route.name);
         return sendEmpty(res, 204);
       }
-      return sendRepository(db, res, repository);
+      return sendRepository(res, await repositories.get(route.name));
     }
 
     case 'tag-list': {
       if (!read) throw methodNotAllowed(method, ['GET']);
       const list = parseTagListQuery(query);
-      const repository = await requireRepository(db, route.name);
-      const [page, total] = await Promise.all([
-        listTags(db, repository.id, list),
-        countTags(db, repository.id, list.filter),
-      ]);
-      const facts = await manifestFacts(
-        db,
-        page.rows.map((row) => row.manifest_id),
-      );
-      const body = page.rows.map((row) => tagBody(row, facts.get(row.manifest_id)));
-      return sendJson(res, 200, body, {
+      const { page, total } = await repositories.listTags(route.name, list);
+      return sendJson(res, 200, page.rows.map(tagBody), {
         ...links(`/berth/v1/repositories/${route.name}/tags/list/`, list, page),
         [REGISTRY_TOTAL_HEADER]: total,
       });
@@ -185,28 +122,15 @@ export async function handleExtension(
     case 'tag': {
       if (!read) throw methodNotAllowed(method, ['GET']);
       parseNoParameters(query);
-      const repository = await requireRepository(db, route.name);
-      const tag = await findTag(db, repository.id, route.tag);
-      if (!tag) {
-        throw registryError('MANIFEST_UNKNOWN', 'tag unknown to registry', {
-          detail: { name: route.name, tag: route.tag },
-        });
-      }
-      const facts = await manifestFacts(db, [tag.manifest_id]);
-      return sendJson(res, 200, tagBody(tag, facts.get(tag.manifest_id)));
+      return sendJson(res, 200, tagBody(await repositories.getTag(route.name, route.tag)));
     }
 
     case 'tags': {
       // matchExtensionRoute gives this route to DELETE only.
       parseNoParameters(query);
       const { names } = parseBody(bulkDeleteSchema, await readJsonBody(req));
-      const repository = await requireRepository(db, route.name);
-      const unique = [...new Set(names)];
-      const deleted = await deleteTags(db, repository.id, unique, now() + reviewDelayMs);
-      return sendJson(res, 200, {
-        deleted: unique.filter((name) => deleted.has(name)),
-        not_found: unique.filter((name) => !deleted.has(name)),
-      });
+      const { deleted, notFound } = await repositories.deleteTags(route.name, names);
+      return sendJson(res, 200, { deleted, not_found: notFound });
     }
   }
 }
@@ -217,84 +141,29 @@ const bulkDeleteSchema = z.strictObject({
 
 const renameSchema = z.strictObject({ name: z.string().min(1) });
 
-async function rename(
-  db: Kysely<RegistryDatabase>,
-  req: IncomingMessage,
-  res: ServerResponse,
-  from: string,
-  dryRun: boolean,
-  now: number,
-): Promise<void> {
-  const { name: to } = parseBody(renameSchema, await readJsonBody(req));
-  assertRepositoryName(to);
-  const plan = await renameRepositories(db, { from, to, now, dryRun, isValidName: isValidRepositoryName });
-  if (!plan.ok) {
-    switch (plan.reason) {
-      case 'unknown':
-        throw unknownRepository(from);
-      case 'invalid': {
-        const first = plan.invalid[0];
-        // Reuse the grammar's own message and rule for the first name that would break it.
-        if (first) assertRepositoryName(first.to);
-        throw registryError('NAME_INVALID', 'invalid repository name', { detail: { name: first?.to } });
-      }
-      case 'taken':
-        throw registryError('DENIED', 'a repository with a target name already exists', {
-          status: 409,
-          detail: { taken: plan.taken.slice(0, 100) },
-        });
-    }
-  }
-  sendJson(res, 200, {
-    name: to,
-    dry_run: dryRun,
-    repositories: plan.moves.map((move) => ({ from: move.from, to: move.to })),
-  });
-}
-
-export function isValidRepositoryName(name: string): boolean {
-  try {
-    assertRepositoryName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function sendRepository(db: Kysely<RegistryDatabase>, res: ServerResponse, repository: RepositoryRow) {
-  const stats = await repositoryStats(db, [repository.id]);
-  const name = repository.name.slice(repository.name.lastIndexOf('/') + 1);
-  sendJson(res, 200, repositoryBody(repository, stats.get(repository.id), name));
-}
-
-async function requireRepository(db: Kysely<RegistryDatabase>, name: string): Promise<RepositoryRow> {
-  const repository = await findRepository(db, name);
-  if (!repository) throw unknownRepository(name);
-  return repository;
-}
-
-function unknownRepository(name: string) {
-  return registryError('NAME_UNKNOWN', 'repository name not known to registry', { detail: { name } });
+function sendRepository(res: ServerResponse, repository: RepositoryWithStats) {
+  const { name } = repository.row;
+  sendJson(res, 200, repositoryBody(repository, name.slice(name.lastIndexOf('/') + 1)));
 }
 
 // ---- response bodies ----
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function repositoryBody(row: RepositoryRow, stats: RepositoryStats | undefined, name: string) {
+function repositoryBody({ row, stats }: RepositoryWithStats, name: string) {
   return {
     id: row.id,
     name,
     path: row.name,
-    tags_count: stats?.tagsCount ?? 0,
-    size_bytes: stats?.sizeBytes ?? 0,
+    tags_count: stats.tagsCount,
+    size_bytes: stats.sizeBytes,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
-    last_published_at: stats?.lastPublishedAt == null ? null : iso(stats.lastPublishedAt),
+    last_published_at: stats.lastPublishedAt === null ? null : iso(stats.lastPublishedAt),
   };
 }
 
-function tagBody(row: TagRow, facts: ManifestFacts | undefined) {
+function tagBody({ row, facts }: TagWithFacts) {
   return {
     name: row.name,
     digest: row.digest,
@@ -357,7 +226,7 @@ async function readJsonBody(req: IncomingMessage, maxBytes = BODY_MAX_BYTES): Pr
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
-      throw registryError('SIZE_INVALID', `request body exceeds ${maxBytes} bytes`, { status: 413 });
+      throw registryError('BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,33 +1,18 @@
 import { REPOSITORY_NAME_MAX_LENGTH, REPOSITORY_NAME_PATTERN, TAG_PATTERN } from '@berth/contract';
 import { z } from 'zod';
 import { type RegistryErrorCode, registryError } from '../core/errors.js';
+import type {
+  Direction,
+  ListQuery,
+  Marker,
+  RepositorySortField,
+  TagSortField,
+} from '../meta/listing-query.js';
+
+export type { ListQuery, Marker };
 
 export const PAGE_SIZE_DEFAULT = 100;
 export const PAGE_SIZE_MAX = 1000;
-
-/**
- * A keyset position: the sort value and the name that breaks ties (names are unique in their
- * scope, so the pair is a total order and pages never skip or repeat rows).
- */
-export interface Marker {
-  time?: number;
-  name: string;
-}
-
-export type Direction = 'asc' | 'desc';
-
-export interface ListQuery<Field extends string> {
-  n: number;
-  sort: { field: Field; direction: Direction };
-  /** `after`: the page starts after the marker (`last`); `before`: it ends before it. */
-  marker?: { at: Marker; side: 'after' | 'before' };
-  /** Rows to skip (`offset`), instead of a marker: lets a caller jump to page N. */
-  offset?: number;
-  filter?: string;
-}
-
-export type TagSortField = 'name' | 'published_at';
-export type RepositorySortField = 'name' | 'created_at' | 'updated_at';
 
 /** What a parameter must look like; `code` is the error a bad value answers (status 400). */
 interface ParameterRule<T = unknown> {
@@ -240,7 +225,6 @@ function matches(value: string, pattern: RegExp): boolean {
 /** The one shape of a refused parameter: 400, the parameter, what was given and what is allowed. */
 export function badParameter(parameter: string, value: string, code: RegistryErrorCode, rule: string) {
   return registryError(code, `invalid query parameter ${parameter}: must be ${rule}`, {
-    status: 400,
     detail: { parameter, value: value.slice(0, 200), rule },
   });
 }

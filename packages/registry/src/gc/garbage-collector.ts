@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { parseDigest } from '../core/digest.js';
 import type { KeyedMutex } from '../core/keyed-mutex.js';
 import { blobKey, uploadKey } from '../core/storage-keys.js';
-import { queueReferencesOf } from '../meta/metadata-store.js';
+import { removeManifest } from '../meta/metadata-store.js';
+import { lockRepository } from '../meta/repository-sizes.js';
 import type { RegistryDatabase } from '../meta/schema.js';
 import type { StorageDriver } from '../storage/driver.js';
 
@@ -109,6 +110,13 @@ export class GarbageCollector {
   private async reviewManifest(manifestId: number): Promise<boolean> {
     const now = this.now();
     return this.deps.db.transaction().execute(async (trx) => {
+      // The repository's lock comes first, as in every write that changes its size.
+      const owner = await trx
+        .selectFrom('manifests')
+        .select('repository_id')
+        .where('id', '=', manifestId)
+        .executeTakeFirst();
+      if (owner) await lockRepository(trx, this.deps.dialect, owner.repository_id);
       const claimed = await trx
         .deleteFrom('gc_manifest_review_queue')
         .where('manifest_id', '=', manifestId)
@@ -123,14 +131,11 @@ export class GarbageCollector {
       if (this.deps.dialect === 'postgres') query = query.forUpdate();
       const manifest = await query.executeTakeFirst();
       if (!manifest || (await isManifestReferenced(trx, manifest))) return false;
-      await queueReferencesOf(
+      await removeManifest(
         trx,
-        manifest.repository_id,
-        manifest.id,
-        manifest.digest,
+        { id: manifest.id, repositoryId: manifest.repository_id, digest: manifest.digest },
         now + this.deps.reviewDelayMs,
       );
-      await trx.deleteFrom('manifests').where('id', '=', manifest.id).execute();
       return true;
     });
   }

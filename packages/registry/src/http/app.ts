@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import type { AccessRequest, Action, TokenAuthorizer } from '../auth/index.js';
 import { RegistryError, registryError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
+import type { Repositories } from '../core/repositories.js';
 import { isExtensionPath } from '../extension/extension-route.js';
-import { type ExtensionOptions, handleExtension } from '../extension/handle-extension.js';
+import { handleExtension } from '../extension/handle-extension.js';
 import { handleBlob, handleUpload, handleUploads } from './blob-handlers.js';
 import { handleCatalog, handleReferrers, handleTags } from './discovery-handlers.js';
 import { handleManifest } from './manifest-handlers.js';
 import { headerValue } from './request.js';
+import type { RequestContext } from './request-context.js';
 import { sendInternalError, sendJson, sendRegistryError, sendUnauthorized } from './respond.js';
 import { matchRoute, type Route } from './route.js';
 
@@ -20,17 +22,8 @@ export interface AppDeps {
   accessLog: boolean;
   /** Token authentication; every request is allowed without it (REGISTRY_AUTH=none). */
   authorizer?: TokenAuthorizer;
-  /** The `/berth/v1/` extension API's database and GC delay; the API answers 404 without it. */
-  extension?: ExtensionOptions;
-}
-
-export interface RequestContext {
-  registry: Registry;
-  req: IncomingMessage;
-  res: ServerResponse;
-  query: URLSearchParams;
-  /** Whether the caller may also do `actions` on another repository (cross-repository mount). */
-  may(name: string, actions: Action[]): Promise<boolean>;
+  /** What the `/berth/v1/` extension API serves; the API answers 404 without it. */
+  extension?: Repositories;
 }
 
 /** A caller's X-Request-Id is echoed only when it is a plain token; anything else gets a fresh id. */
@@ -73,10 +66,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
   }
   const route = matchRoute(path);
   if (!route)
-    throw registryError('UNSUPPORTED', 'no such endpoint', {
-      status: 404,
-      detail: { path: path.slice(0, 200) },
-    });
+    throw registryError('ENDPOINT_UNKNOWN', 'no such endpoint', { detail: { path: path.slice(0, 200) } });
   const method = req.method ?? 'GET';
 
   if (deps.authorizer) {

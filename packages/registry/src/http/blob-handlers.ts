@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { registryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import type { ByteRange } from '../core/registry.js';
-import type { RequestContext } from './app.js';
 import { headerValue, methodNotAllowed } from './request.js';
+import type { RequestContext } from './request-context.js';
 import { sendEmpty, sendRegistryError } from './respond.js';
 
 export async function handleBlob(context: RequestContext, method: string, name: string, digest: string) {
@@ -134,8 +134,7 @@ function chunkRange({ req }: RequestContext): ByteRange | undefined {
   const start = Number(match?.[1]);
   const end = Number(match?.[2]);
   if (!match || end < start) {
-    throw registryError('BLOB_UPLOAD_INVALID', 'Content-Range must be <start>-<end>', {
-      status: 416,
+    throw registryError('CHUNK_OUT_OF_ORDER', 'Content-Range must be <start>-<end>', {
       detail: { contentRange: header.slice(0, 100) },
     });
   }

@@ -1,7 +1,7 @@
 import { registryError } from '../core/errors.js';
 import { MediaTypes } from '../core/media-types.js';
-import type { RequestContext } from './app.js';
 import { methodNotAllowed } from './request.js';
+import type { RequestContext } from './request-context.js';
 import { sendJson } from './respond.js';
 
 /** The most tags one page may ask for; without `n` the whole list is answered, as the spec says. */

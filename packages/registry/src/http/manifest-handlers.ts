@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { registryError } from '../core/errors.js';
 import { MANIFEST_MAX_BYTES } from '../core/media-types.js';
-import type { RequestContext } from './app.js';
 import { headerValue, methodNotAllowed } from './request.js';
+import type { RequestContext } from './request-context.js';
 import { sendEmpty } from './respond.js';
 
 export async function handleManifest(
@@ -82,8 +82,7 @@ async function readManifestBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function tooLarge() {
-  return registryError('SIZE_INVALID', `manifest is larger than ${MANIFEST_MAX_BYTES} bytes`, {
-    status: 413,
+  return registryError('BODY_TOO_LARGE', `manifest is larger than ${MANIFEST_MAX_BYTES} bytes`, {
     detail: { limit: MANIFEST_MAX_BYTES },
   });
 }

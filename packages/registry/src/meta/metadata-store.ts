@@ -1,6 +1,8 @@
 import { type Dialect, prepareColumnQuery, prepareQuery, type SqlDatabase } from '@berth/sql';
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { queueBlobReviews, queueManifestReviews } from './gc-queues.js';
+import { atOrUnder, chunks } from './listings.js';
+import { countDeletedLink, countManifestBlobs, countNewLink, lockRepository } from './repository-sizes.js';
 import type { RegistryDatabase } from './schema.js';
 
 export type ManifestReference = { tag: string } | { digest: string };
@@ -52,15 +54,28 @@ export interface Referrer {
 
 type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
 
-/**
- * Every registry query lives here. Callers pass `now` (ms) so tests control time,
- * and a write that must see a consistent picture runs in one transaction.
- */
+export interface Move {
+  id: number;
+  from: string;
+  to: string;
+}
+
+export type RenamePlan =
+  | { ok: true; moves: Move[] }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'invalid'; invalid: Move[] }
+  | { ok: false; reason: 'taken'; taken: string[] };
+
 export interface MetadataStoreOptions {
   /** How long garbage collection waits before reviewing what a write may have left unreferenced. */
   reviewDelayMs: number;
 }
 
+/**
+ * Every registry write and the reads behind `/v2/` (the `/berth/v1/` listings are in
+ * listings.ts). Callers pass `now` (ms) so tests control time, and a write that must see a
+ * consistent picture runs in one transaction.
+ */
 export class MetadataStore {
   private readonly dialect: Dialect;
   private readonly reviewDelayMs: number;
@@ -117,16 +132,19 @@ export class MetadataStore {
   /** Records the blob (once) and links it to the repository (once). */
   async linkBlob(repositoryId: number, digest: string, size: number, now: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       await trx
         .insertInto('blobs')
         .values({ digest, size, created_at: now })
         .onConflict((conflict) => conflict.column('digest').doNothing())
         .execute();
-      await trx
+      const linked = await trx
         .insertInto('repository_blobs')
         .values({ repository_id: repositoryId, digest, created_at: now })
         .onConflict((conflict) => conflict.columns(['repository_id', 'digest']).doNothing())
-        .execute();
+        .returning('digest')
+        .executeTakeFirst();
+      if (linked) await countNewLink(trx, repositoryId, digest);
       // Kept only if a manifest references it by the time the review is due.
       await queueBlobReviews(trx, [digest], 'blob_upload', now + this.reviewDelayMs);
       await touchRepository(trx, repositoryId, now);
@@ -135,12 +153,15 @@ export class MetadataStore {
 
   async unlinkBlob(repositoryId: number, digest: string, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx
+      await lockRepository(trx, this.dialect, repositoryId);
+      const unlinked = await trx
         .deleteFrom('repository_blobs')
         .where('repository_id', '=', repositoryId)
         .where('digest', '=', digest)
+        .returning('manifest_count')
         .executeTakeFirst();
-      if (result.numDeletedRows === 0n) return false;
+      if (!unlinked) return false;
+      await countDeletedLink(trx, repositoryId, digest, Number(unlinked.manifest_count));
       await queueBlobReviews(trx, [digest], 'blob_delete', now + this.reviewDelayMs);
       return true;
     });
@@ -228,8 +249,10 @@ export class MetadataStore {
     now: number,
   ): Promise<PutManifestResult> {
     return this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       const lock = this.shareLock();
-      // Lock order matters on PostgreSQL: blob rows first, as garbage collection does, so the two never deadlock.
+      // Lock order matters on PostgreSQL: the repository (see repository-sizes.ts), then blob rows,
+      // as garbage collection takes them, so the two never deadlock.
       if (manifest.blobDigests.length > 0) {
         await lock(
           trx.selectFrom('blobs').select('digest').where('digest', 'in', manifest.blobDigests),
@@ -271,11 +294,10 @@ export class MetadataStore {
           .returning('id')
           .executeTakeFirstOrThrow();
         manifestId = inserted.id;
-        const blobRows = [...new Set(manifest.blobDigests)].map((digest) => ({
-          manifest_id: manifestId!,
-          digest,
-        }));
+        const blobDigests = [...new Set(manifest.blobDigests)];
+        const blobRows = blobDigests.map((digest) => ({ manifest_id: manifestId!, digest }));
         if (blobRows.length > 0) await trx.insertInto('manifest_blobs').values(blobRows).execute();
+        await countManifestBlobs(trx, repositoryId, blobDigests, 1);
         const seenChildren = new Set<number>();
         const childRows = manifest.children.flatMap((child) => {
           const childId = childIds.get(child.digest)!;
@@ -326,6 +348,7 @@ export class MetadataStore {
     now: number,
   ): Promise<'deleted' | 'not-found' | 'referenced'> {
     return this.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, this.dialect, repositoryId);
       const manifestId = (await findManifestIds(trx, repositoryId, [digest], this.updateLock())).get(digest);
       if (manifestId === undefined) return 'not-found';
       const parent = await trx
@@ -334,24 +357,130 @@ export class MetadataStore {
         .where('child_id', '=', manifestId)
         .executeTakeFirst();
       if (parent) return 'referenced';
-      await queueReferencesOf(trx, repositoryId, manifestId, digest, now + this.reviewDelayMs);
       await trx.deleteFrom('tags').where('manifest_id', '=', manifestId).execute();
-      await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
+      await removeManifest(trx, { id: manifestId, repositoryId, digest }, now + this.reviewDelayMs);
       return 'deleted';
     });
   }
 
-  async deleteTag(repositoryId: number, tag: string, now: number): Promise<boolean> {
+  /**
+   * Deletes the named tags (of `/v2/` and of the bulk delete) and answers those that existed; the
+   * manifests they pointed at are queued for garbage-collection review.
+   */
+  async deleteTags(repositoryId: number, names: string[], now: number): Promise<Set<string>> {
+    const deleted = new Set<string>();
+    await this.db.transaction().execute(async (trx) => {
+      for (const chunk of chunks(names)) {
+        const rows = await trx
+          .deleteFrom('tags')
+          .where('repository_id', '=', repositoryId)
+          .where('name', 'in', chunk)
+          .returning(['name', 'manifest_id'])
+          .execute();
+        for (const row of rows) deleted.add(row.name);
+        await queueManifestReviews(
+          trx,
+          rows.map((row) => row.manifest_id),
+          'tag_delete',
+          now + this.reviewDelayMs,
+        );
+      }
+    });
+    return deleted;
+  }
+
+  // ---- repositories ----
+
+  /**
+   * Deletes a repository with its tags, manifests, links and uploads in one transaction and
+   * answers the ids of the uploads it had, whose files the caller removes. Every blob it linked
+   * is queued for review, so GC frees the bytes no other repository references.
+   */
+  async deleteRepository(repositoryId: number, now: number): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
-      const deleted = await trx
-        .deleteFrom('tags')
+      await lockRepository(trx, this.dialect, repositoryId);
+      // Manifests reference only blobs linked to their repository, so the links are every blob.
+      const linked = await trx
+        .selectFrom('repository_blobs')
+        .select('digest')
         .where('repository_id', '=', repositoryId)
-        .where('name', '=', tag)
-        .returning('manifest_id')
-        .executeTakeFirst();
-      if (!deleted) return false;
-      await queueManifestReviews(trx, [deleted.manifest_id], 'tag_delete', now + this.reviewDelayMs);
-      return true;
+        .execute();
+      for (const chunk of chunks(linked.map((row) => row.digest))) {
+        await queueBlobReviews(trx, chunk, 'repository_delete', now + this.reviewDelayMs);
+      }
+      const manifests = trx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId);
+      await trx.deleteFrom('tags').where('repository_id', '=', repositoryId).execute();
+      await trx.deleteFrom('manifest_children').where('parent_id', 'in', manifests).execute();
+      await trx.deleteFrom('manifest_blobs').where('manifest_id', 'in', manifests).execute();
+      await trx.deleteFrom('manifests').where('repository_id', '=', repositoryId).execute();
+      await trx.deleteFrom('repository_blobs').where('repository_id', '=', repositoryId).execute();
+      const uploads = await trx
+        .deleteFrom('uploads')
+        .where('repository_id', '=', repositoryId)
+        .returning('id')
+        .execute();
+      await trx.deleteFrom('repositories').where('id', '=', repositoryId).execute();
+      return uploads.map((upload) => upload.id);
+    });
+  }
+
+  /**
+   * Moves `from` and every repository below it to `to`, in one transaction. Every target must
+   * be a valid name (`isValidName`) and free right now — a target that is itself a source counts
+   * as taken, so the updates can never collide with each other halfway. Only the repositories
+   * seen here move, by id: one created under `from` meanwhile stays where it is.
+   */
+  async renameRepositories(options: {
+    from: string;
+    to: string;
+    now: number;
+    dryRun: boolean;
+    isValidName: (name: string) => boolean;
+  }): Promise<RenamePlan> {
+    const { from, to } = options;
+    const plan = this.db.transaction().execute(async (trx): Promise<RenamePlan> => {
+      const sources = await trx
+        .selectFrom('repositories')
+        .select(['id', 'name'])
+        .where(atOrUnder('name', from))
+        .orderBy('name')
+        .execute();
+      if (sources.length === 0) return { ok: false, reason: 'unknown' };
+      const moves = sources.map((source) => ({
+        id: source.id,
+        from: source.name,
+        to: to + source.name.slice(from.length),
+      }));
+      const invalid = moves.filter((move) => !options.isValidName(move.to));
+      if (invalid.length > 0) return { ok: false, reason: 'invalid', invalid };
+      const taken: string[] = [];
+      for (const chunk of chunks(moves.map((move) => move.to))) {
+        const rows = await trx.selectFrom('repositories').select('name').where('name', 'in', chunk).execute();
+        taken.push(...rows.map((row) => row.name));
+      }
+      if (taken.length > 0) return { ok: false, reason: 'taken', taken: taken.sort() };
+      if (!options.dryRun) {
+        for (const chunk of chunks(moves)) {
+          await trx
+            .updateTable('repositories')
+            .set({
+              name: sql<string>`cast(${to} as text) || substr(name, ${from.length + 1})`,
+              updated_at: options.now,
+            })
+            .where(
+              'id',
+              'in',
+              chunk.map((move) => move.id),
+            )
+            .execute();
+        }
+      }
+      return { ok: true, moves };
+    });
+    // A push may create a target name between the check and the update (PostgreSQL, read committed).
+    return plan.catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { ok: false, reason: 'taken', taken: [] };
+      throw error;
     });
   }
 
@@ -458,50 +587,50 @@ export type RowLock = <TB extends keyof RegistryDatabase, O>(
 const noLock: RowLock = (query) => query;
 
 /**
- * Queues for review what a deleted manifest referenced: its blobs, its children
- * (for an index) and the referrers whose subject it was.
+ * Deletes an untagged manifest: what it referenced (its blobs, its children for an index, the
+ * referrers whose subject it was) is queued for review, and its blobs stop counting in the
+ * repository's size. The caller holds the repository's lock (`lockRepository`).
  */
-export async function queueReferencesOf(
-  db: Db,
-  repositoryId: number,
-  manifestId: number,
-  digest: string,
+export async function removeManifest(
+  trx: Transaction<RegistryDatabase>,
+  manifest: { id: number; repositoryId: number; digest: string },
   reviewAfter: number,
 ): Promise<void> {
-  const blobs = await db
-    .selectFrom('manifest_blobs')
-    .select('digest')
-    .where('manifest_id', '=', manifestId)
-    .execute();
-  await queueBlobReviews(
-    db,
-    blobs.map((row) => row.digest),
-    'manifest_delete',
-    reviewAfter,
-  );
-  const children = await db
+  const { id: manifestId, repositoryId, digest } = manifest;
+  const blobs = (
+    await trx.selectFrom('manifest_blobs').select('digest').where('manifest_id', '=', manifestId).execute()
+  ).map((row) => row.digest);
+  await queueBlobReviews(trx, blobs, 'manifest_delete', reviewAfter);
+  await countManifestBlobs(trx, repositoryId, blobs, -1);
+  const children = await trx
     .selectFrom('manifest_children')
     .select('child_id')
     .where('parent_id', '=', manifestId)
     .execute();
   await queueManifestReviews(
-    db,
+    trx,
     children.map((row) => row.child_id),
     'manifest_list_delete',
     reviewAfter,
   );
-  const referrers = await db
+  const referrers = await trx
     .selectFrom('manifests')
     .select('id')
     .where('repository_id', '=', repositoryId)
     .where('subject_digest', '=', digest)
     .execute();
   await queueManifestReviews(
-    db,
+    trx,
     referrers.map((row) => row.id),
     'manifest_delete',
     reviewAfter,
   );
+  await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 async function touchRepository(db: Db, repositoryId: number, now: number): Promise<void> {

@@ -6,6 +6,8 @@ export interface RepositoriesTable {
   name: string;
   created_at: number;
   updated_at: number;
+  /** Kept up to date by every write: the distinct blobs its manifests reference (see meta/repository-sizes.ts). */
+  size_bytes: Generated<number>;
 }
 
 /** Content-addressed bytes known to the store, shared by every repository that links them. */
@@ -20,6 +22,8 @@ export interface RepositoryBlobsTable {
   repository_id: number;
   digest: string;
   created_at: number;
+  /** How many of the repository's manifests reference the blob; it counts in the size while above zero. */
+  manifest_count: Generated<number>;
 }
 
 export interface ManifestsTable {

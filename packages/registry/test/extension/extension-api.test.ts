@@ -1,7 +1,18 @@
 // The /berth/v1/ extension API against the real registry process, on SQLite and (with
 // BERTH_TEST_POSTGRES_URL) PostgreSQL; content is pushed through the distribution API.
+import {
+  type RegistryRepository,
+  registryBulkTagDeleteResultSchema,
+  registryErrorBodySchema,
+  registryRenameResultSchema,
+  registryRepositoryListSchema,
+  registryRepositorySchema,
+  registryTagListSchema,
+  registryTagSchema,
+} from '@berth/contract';
 import { databaseTargets } from '@berth/sql/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   ACCEPT_ALL_MANIFESTS,
   type Descriptor,
@@ -14,29 +25,6 @@ import {
   randomBlob,
 } from '../support/oci-client.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
-
-interface RepositoryBody {
-  id: number;
-  name: string;
-  path: string;
-  tags_count: number;
-  size_bytes: number;
-  created_at: string;
-  updated_at: string;
-  last_published_at: string | null;
-}
-
-interface TagBody {
-  name: string;
-  digest: string;
-  config_digest: string | null;
-  media_type: string;
-  size_bytes: number;
-  created_at: string;
-  updated_at: string;
-  published_at: string;
-  references?: { digest: string; media_type: string; size_bytes: number; platform: unknown }[];
-}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -55,14 +43,28 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
   let index: Descriptor;
 
   const api = (path: string, init: RequestInit = {}) => client.fetch(`/berth/v1/${path}`, init);
-  const json = async <T>(response: Response, status = 200): Promise<T> => {
+  /**
+   * The body, checked against its schema in @berth/contract: it must parse, and parsing must keep
+   * every field (the schemas strip unknown keys, so an extra field fails here too).
+   */
+  const json = async <S extends z.ZodType>(
+    response: Response,
+    schema: S,
+    status = 200,
+  ): Promise<z.infer<S>> => {
     const text = await response.text();
     expect(response.status, text).toBe(status);
-    return JSON.parse(text) as T;
+    const body: unknown = JSON.parse(text);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new Error(`${text.slice(0, 500)}: ${parsed.error.message}`);
+    expect(parsed.data).toEqual(body);
+    return parsed.data;
   };
   const expectError = async (response: Response, status: number, code: string) => {
     expect(response.status).toBe(status);
-    const errors = ociErrorsOf(await response.json(), response.status);
+    const body: unknown = await response.json();
+    expect(registryErrorBodySchema.safeParse(body).success, JSON.stringify(body)).toBe(true);
+    const errors = ociErrorsOf(body, response.status);
     expect(errors[0]?.code).toBe(code);
     return errors[0];
   };
@@ -118,7 +120,10 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
   describe('repositories under a path', () => {
     it('lists the base repository and those below it, with GitLab names, counts and deduplicated sizes', async () => {
-      const body = await json<RepositoryBody[]>(await api('repository-paths/acme/shop/repositories/list/'));
+      const body = await json(
+        await api('repository-paths/acme/shop/repositories/list/'),
+        registryRepositoryListSchema,
+      );
       expect(body.map((r) => [r.path, r.name])).toEqual([
         ['acme/shop', ''],
         ['acme/shop/api', 'api'],
@@ -139,14 +144,16 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
     it('pages with n and a Link to the next page, which the last page leaves out', async () => {
       const first = await api('repository-paths/acme/shop/repositories/list/?n=2');
-      const page1 = await json<RepositoryBody[]>(first);
+      const page1 = await json(first, registryRepositoryListSchema);
       expect(page1.map((r) => r.path)).toEqual(['acme/shop', 'acme/shop/api']);
       const link = first.headers.get('link');
       expect(link).toBe(
         '</berth/v1/repository-paths/acme/shop/repositories/list/?n=2&last=acme%2Fshop%2Fapi>; rel="next"',
       );
       const second = await client.fetch(/<([^>]+)>/.exec(link ?? '')?.[1] ?? '');
-      expect((await json<RepositoryBody[]>(second)).map((r) => r.path)).toEqual(['acme/shop/tools/lint']);
+      expect((await json(second, registryRepositoryListSchema)).map((r) => r.path)).toEqual([
+        'acme/shop/tools/lint',
+      ]);
       // The last page: a way back, none forward.
       expect(second.headers.get('link')).toBe(
         '</berth/v1/repository-paths/acme/shop/repositories/list/?n=2&before=acme%2Fshop%2Ftools%2Flint>; rel="previous"',
@@ -154,18 +161,26 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     });
 
     it('filters by a substring of the name below the prefix and sorts both ways', async () => {
-      const filtered = await json<RepositoryBody[]>(
+      const filtered = await json(
         await api('repository-paths/acme/shop/repositories/list/?name=lin'),
+        registryRepositoryListSchema,
       );
       expect(filtered.map((r) => r.path)).toEqual(['acme/shop/tools/lint']);
       // `shop` is only in the prefix part, which the filter does not look at.
-      expect(await json(await api('repository-paths/acme/shop/repositories/list/?name=shop'))).toEqual([]);
-      const descending = await json<RepositoryBody[]>(
+      expect(
+        await json(
+          await api('repository-paths/acme/shop/repositories/list/?name=shop'),
+          registryRepositoryListSchema,
+        ),
+      ).toEqual([]);
+      const descending = await json(
         await api('repository-paths/acme/shop/repositories/list/?sort=-name'),
+        registryRepositoryListSchema,
       );
       expect(descending.map((r) => r.path)).toEqual(['acme/shop/tools/lint', 'acme/shop/api', 'acme/shop']);
-      const byCreation = await json<RepositoryBody[]>(
+      const byCreation = await json(
         await api('repository-paths/acme/repositories/list/?sort=-created_at&n=2'),
+        registryRepositoryListSchema,
       );
       expect(byCreation.map((r) => r.path)).toEqual(['acme/shop-x', 'acme/shop2']);
     });
@@ -175,7 +190,7 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       let next: string | undefined = '/berth/v1/repository-paths/acme/repositories/list/?sort=created_at&n=2';
       while (next) {
         const response = await client.fetch(next);
-        seen.push(...(await json<RepositoryBody[]>(response)).map((r) => r.path));
+        seen.push(...(await json(response, registryRepositoryListSchema)).map((r) => r.path));
         next = /<([^>]+)>; rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
       }
       expect(seen).toEqual([
@@ -188,7 +203,9 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     });
 
     it('answers an empty list for a prefix holding nothing', async () => {
-      expect(await json(await api('repository-paths/nobody/repositories/list/'))).toEqual([]);
+      expect(
+        await json(await api('repository-paths/nobody/repositories/list/'), registryRepositoryListSchema),
+      ).toEqual([]);
     });
 
     it.each([
@@ -219,14 +236,14 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
   describe('offsets, totals and scoped lists', () => {
     const total = (response: Response) => Number(response.headers.get('berth-total-count'));
-    const paths = (rows: RepositoryBody[]) => rows.map((r) => r.path);
+    const paths = (rows: RegistryRepository[]) => rows.map((r) => r.path);
 
     it('answers the total matching the filter on every page, and jumps to any offset', async () => {
       const all = await api('repository-paths/acme/repositories/list/?sort=-created_at');
-      const everything = paths(await json<RepositoryBody[]>(all));
+      const everything = paths(await json(all, registryRepositoryListSchema));
       expect(total(all)).toBe(5);
       const third = await api('repository-paths/acme/repositories/list/?sort=-created_at&n=2&offset=2');
-      expect(paths(await json<RepositoryBody[]>(third))).toEqual(everything.slice(2, 4));
+      expect(paths(await json(third, registryRepositoryListSchema))).toEqual(everything.slice(2, 4));
       expect(total(third)).toBe(5);
       expect(third.headers.get('link')).toBe(
         '</berth/v1/repository-paths/acme/repositories/list/?n=2&sort=-created_at&offset=0>; rel="previous", ' +
@@ -235,26 +252,27 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       const filtered = await api('repository-paths/acme/repositories/list/?name=shop%2F&n=1');
       expect(total(filtered)).toBe(2);
       const past = await api('repository-paths/acme/repositories/list/?offset=99');
-      expect(await json(past)).toEqual([]);
+      expect(await json(past, registryRepositoryListSchema)).toEqual([]);
       expect(total(past)).toBe(5);
     });
 
     it('pages tags by offset with a total, in the time order too', async () => {
       const response = await api('repositories/acme/shop/tags/list/?sort=-published_at&n=1&offset=1');
-      expect((await json<TagBody[]>(response)).map((t) => t.name)).toEqual(['v2']);
+      expect((await json(response, registryTagListSchema)).map((t) => t.name)).toEqual(['v2']);
       expect(total(response)).toBe(3);
       expect(response.headers.get('link')).toContain('offset=2>; rel="next"');
       const filtered = await api('repositories/acme/shop/tags/list/?name=v&offset=0');
       expect(total(filtered)).toBe(2);
       // Offset pages, one row each, walk the same order as one page of everything, filter included.
       for (const query of ['sort=-published_at', 'sort=name', 'sort=published_at&name=v']) {
-        const all = (await json<TagBody[]>(await api(`repositories/acme/shop/tags/list/?${query}`))).map(
-          (t) => t.name,
-        );
+        const all = (
+          await json(await api(`repositories/acme/shop/tags/list/?${query}`), registryTagListSchema)
+        ).map((t) => t.name);
         const walked: string[] = [];
         for (let offset = 0; offset < all.length + 1; offset++) {
-          const page = await json<TagBody[]>(
+          const page = await json(
             await api(`repositories/acme/shop/tags/list/?${query}&n=1&offset=${offset}`),
+            registryTagListSchema,
           );
           walked.push(...page.map((t) => t.name));
         }
@@ -283,7 +301,7 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
         '?sort=created_at',
       );
       // acme/shop2 shares the characters of acme/shop but is not below it.
-      expect(paths(await json<RepositoryBody[]>(included))).toEqual([
+      expect(paths(await json(included, registryRepositoryListSchema))).toEqual([
         'acme/shop',
         'acme/shop/api',
         'acme/shop/tools/lint',
@@ -294,11 +312,14 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
         { include: ['acme/shop', 'acme/shop-x'] },
         '?sort=-name&n=1&offset=1&name=shop%2F',
       );
-      expect(paths(await json<RepositoryBody[]>(page))).toEqual(['acme/shop/api']);
+      expect(paths(await json(page, registryRepositoryListSchema))).toEqual(['acme/shop/api']);
       expect(total(page)).toBe(2);
       const excluded = await list({ exclude: ['acme/shop'] }, '?sort=created_at');
-      expect(paths(await json<RepositoryBody[]>(excluded))).toEqual(['acme/shop2', 'acme/shop-x']);
-      expect(paths(await json<RepositoryBody[]>(await list({ include: [] })))).toEqual([]);
+      expect(paths(await json(excluded, registryRepositoryListSchema))).toEqual([
+        'acme/shop2',
+        'acme/shop-x',
+      ]);
+      expect(paths(await json(await list({ include: [] }), registryRepositoryListSchema))).toEqual([]);
       await expectError(await list({ include: ['acme/shop'], exclude: [] }), 400, 'INVALID_REQUEST_BODY');
       await expectError(
         await list({ include: ['acme/shop'] }, '?last=acme%2Fshop'),
@@ -308,29 +329,31 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     });
 
     it('finds a repository by its id, and the id survives a rename', async () => {
-      const [listed] = await json<RepositoryBody[]>(
+      const [listed] = await json(
         await api('repository-paths/acme/shop/tools/repositories/list/'),
+        registryRepositoryListSchema,
       );
       expect(listed?.id).toBeGreaterThan(0);
-      const byId = await json<RepositoryBody>(await api(`repository-ids/${listed?.id}/`));
+      const byId = await json(await api(`repository-ids/${listed?.id}/`), registryRepositorySchema);
       expect(byId).toMatchObject({
         id: listed?.id,
         name: 'lint',
         path: 'acme/shop/tools/lint',
         tags_count: 1,
       });
-      const details = await json<RepositoryBody>(await api('repositories/acme/shop/tools/lint/'));
+      const details = await json(await api('repositories/acme/shop/tools/lint/'), registryRepositorySchema);
       expect(details.id).toBe(listed?.id);
       await client.pushImage('ids/before', 'latest');
-      const before = await json<RepositoryBody>(await api('repositories/ids/before/'));
+      const before = await json(await api('repositories/ids/before/'), registryRepositorySchema);
       await json(
         await api('repositories/ids/before/', {
           method: 'PATCH',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ name: 'ids/after' }),
         }),
+        registryRenameResultSchema,
       );
-      expect(await json<RepositoryBody>(await api(`repository-ids/${before.id}/`))).toMatchObject({
+      expect(await json(await api(`repository-ids/${before.id}/`), registryRepositorySchema)).toMatchObject({
         id: before.id,
         path: 'ids/after',
       });
@@ -341,7 +364,7 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
   describe('one repository', () => {
     it('answers its details with the last path segment as name', async () => {
-      const body = await json<RepositoryBody>(await api('repositories/acme/shop/api/'));
+      const body = await json(await api('repositories/acme/shop/api/'), registryRepositorySchema);
       expect(body).toMatchObject({
         name: 'api',
         path: 'acme/shop/api',
@@ -362,7 +385,7 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
   describe('tags', () => {
     it('lists tags by name with digests, sizes, times and an index with its platforms', async () => {
-      const tags = await json<TagBody[]>(await api('repositories/acme/shop/tags/list/'));
+      const tags = await json(await api('repositories/acme/shop/tags/list/'), registryTagListSchema);
       expect(tags.map((t) => t.name)).toEqual(['multi', 'v1', 'v2']);
       const [multi, v1, v2] = tags;
       expect(v1).toMatchObject({
@@ -400,35 +423,47 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
 
     it('pages forwards with last and backwards with before, with next and previous links', async () => {
       const first = await api('repositories/acme/shop/tags/list/?n=1');
-      expect((await json<TagBody[]>(first)).map((t) => t.name)).toEqual(['multi']);
+      expect((await json(first, registryTagListSchema)).map((t) => t.name)).toEqual(['multi']);
       expect(first.headers.get('link')).toBe(
         '</berth/v1/repositories/acme/shop/tags/list/?n=1&last=multi>; rel="next"',
       );
       const middle = await api('repositories/acme/shop/tags/list/?n=1&last=multi');
-      expect((await json<TagBody[]>(middle)).map((t) => t.name)).toEqual(['v1']);
+      expect((await json(middle, registryTagListSchema)).map((t) => t.name)).toEqual(['v1']);
       expect(middle.headers.get('link')).toBe(
         '</berth/v1/repositories/acme/shop/tags/list/?n=1&before=v1>; rel="previous", ' +
           '</berth/v1/repositories/acme/shop/tags/list/?n=1&last=v1>; rel="next"',
       );
       const back = await api('repositories/acme/shop/tags/list/?n=2&before=v2');
-      expect((await json<TagBody[]>(back)).map((t) => t.name)).toEqual(['multi', 'v1']);
+      expect((await json(back, registryTagListSchema)).map((t) => t.name)).toEqual(['multi', 'v1']);
       expect(back.headers.get('link')).toBe(
         '</berth/v1/repositories/acme/shop/tags/list/?n=2&last=v1>; rel="next"',
       );
     });
 
     it('sorts by published time both ways (the push order) and filters by substring', async () => {
-      const newest = await json<TagBody[]>(await api('repositories/acme/shop/tags/list/?sort=-published_at'));
+      const newest = await json(
+        await api('repositories/acme/shop/tags/list/?sort=-published_at'),
+        registryTagListSchema,
+      );
       expect(newest.map((t) => t.name)).toEqual(['multi', 'v2', 'v1']);
-      const oldest = await json<TagBody[]>(await api('repositories/acme/shop/tags/list/?sort=published_at'));
+      const oldest = await json(
+        await api('repositories/acme/shop/tags/list/?sort=published_at'),
+        registryTagListSchema,
+      );
       expect(oldest.map((t) => t.name)).toEqual(['v1', 'v2', 'multi']);
-      const filtered = await json<TagBody[]>(await api('repositories/acme/shop/tags/list/?name=V'));
+      const filtered = await json(
+        await api('repositories/acme/shop/tags/list/?name=V'),
+        registryTagListSchema,
+      );
       expect(filtered.map((t) => t.name)).toEqual(['v1', 'v2']);
     });
 
     it('answers one tag in the same shape, and 404 for an unknown tag', async () => {
-      const listed = await json<TagBody[]>(await api('repositories/acme/shop/tags/list/?name=multi'));
-      const detail = await json<TagBody>(await api('repositories/acme/shop/tags/detail/multi/'));
+      const listed = await json(
+        await api('repositories/acme/shop/tags/list/?name=multi'),
+        registryTagListSchema,
+      );
+      const detail = await json(await api('repositories/acme/shop/tags/detail/multi/'), registryTagSchema);
       expect(detail).toEqual(listed[0]);
       await expectError(await api('repositories/acme/shop/tags/detail/nope/'), 404, 'MANIFEST_UNKNOWN');
       await expectError(await api('repositories/acme/shop/tags/detail/-bad/'), 400, 'TAG_INVALID');
@@ -461,7 +496,10 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     it('deletes the named tags only and says which were not found', async () => {
       const repo = 'bulk/app';
       await pushFamily(repo);
-      const body = await json(await del(repo, { names: ['v1', 'ghost', 'multi', 'v1'] }));
+      const body = await json(
+        await del(repo, { names: ['v1', 'ghost', 'multi', 'v1'] }),
+        registryBulkTagDeleteResultSchema,
+      );
       expect(body).toEqual({ deleted: ['v1', 'multi'], not_found: ['ghost'] });
       expect((await client.listTags(repo)).tags).toEqual(['v2']);
       // The manifests stay (garbage collection decides), so a pull by digest still works.
@@ -506,7 +544,10 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     });
 
     it('a dry run answers the plan and changes nothing', async () => {
-      const plan = await json(await patch('move/proj', { name: 'moved/p' }, '?dry_run=true'));
+      const plan = await json(
+        await patch('move/proj', { name: 'moved/p' }, '?dry_run=true'),
+        registryRenameResultSchema,
+      );
       expect(plan).toEqual({
         name: 'moved/p',
         dry_run: true,
@@ -538,7 +579,7 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
     });
 
     it('moves the path and everything below it; pulls work by the new names only', async () => {
-      const done = await json<{ repositories: unknown[] }>(await patch('move/proj', { name: 'moved/p' }));
+      const done = await json(await patch('move/proj', { name: 'moved/p' }), registryRenameResultSchema);
       expect(done.repositories).toHaveLength(2);
       for (const repo of ['moved/p', 'moved/p/sub/a']) {
         const response = await pull(repo, 'latest');
@@ -550,7 +591,10 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       }
       // A sibling whose name merely starts with the same characters stays.
       expect((await pull('move/proj2', 'latest')).status).toBe(200);
-      const listed = await json<RepositoryBody[]>(await api('repository-paths/moved/repositories/list/'));
+      const listed = await json(
+        await api('repository-paths/moved/repositories/list/'),
+        registryRepositoryListSchema,
+      );
       expect(listed.map((r) => r.path)).toEqual(['moved/p', 'moved/p/sub/a']);
     });
   });
@@ -563,7 +607,10 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       expect(response.status).toBe(204);
       await expectError(await api('repositories/gone/app/'), 404, 'NAME_UNKNOWN');
       await expectError(await client.fetch('/v2/gone/app/tags/list'), 404, 'NAME_UNKNOWN');
-      const listed = await json<RepositoryBody[]>(await api('repository-paths/gone/repositories/list/'));
+      const listed = await json(
+        await api('repository-paths/gone/repositories/list/'),
+        registryRepositoryListSchema,
+      );
       expect(listed.map((r) => r.path)).toEqual(['gone/app/child']);
       const pulled = await client.fetch(`/v2/gone/app/child/manifests/${kept.digest}`, {
         headers: { accept: ACCEPT_ALL_MANIFESTS },
@@ -577,13 +624,13 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
       await client.pushImage('gone/again', 'one');
       await api('repositories/gone/again/', { method: 'DELETE' });
       await client.pushImage('gone/again', 'two');
-      const tags = await json<TagBody[]>(await api('repositories/gone/again/tags/list/'));
+      const tags = await json(await api('repositories/gone/again/tags/list/'), registryTagListSchema);
       expect(tags.map((t) => t.name)).toEqual(['two']);
     });
   });
 
   it('answers the base path', async () => {
-    expect(await json(await api(''))).toEqual({});
+    expect(await json(await api(''), z.strictObject({}))).toEqual({});
     await expectError(await api('nothing/here/'), 404, 'UNSUPPORTED');
   });
 });

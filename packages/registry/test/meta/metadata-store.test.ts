@@ -112,8 +112,8 @@ describe.each(databaseTargets())('metadata store on $dialect', (target) => {
       .executeTakeFirstOrThrow();
     expect([latest.created_at, latest.updated_at, latest.published_at]).toEqual([100, 200, 200]);
 
-    expect(await store.deleteTag(repo, 'latest', 300)).toBe(true);
-    expect(await store.deleteTag(repo, 'latest', 300)).toBe(false);
+    expect(await store.deleteTags(repo, ['latest', 'nothing'], 300)).toEqual(new Set(['latest']));
+    expect(await store.deleteTags(repo, ['latest'], 300)).toEqual(new Set());
     expect((await store.findManifest('manifests/tags', { tag: 'stable' }))?.digest).toBe(first.digest);
   });
 

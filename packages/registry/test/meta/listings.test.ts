@@ -7,22 +7,15 @@ import type { SqlDatabase } from '@berth/sql';
 import { databaseTargets } from '@berth/sql/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type KeysetPage,
-  listRepositories,
-  listTags,
-  renameRepositories,
-  type TagRow,
-} from '../../src/extension/extension-store.js';
-import { isValidRepositoryName } from '../../src/extension/handle-extension.js';
+import { isRepositoryName } from '../../src/core/names.js';
 import {
   encodeTimeMarker,
-  type ListQuery,
-  type Marker,
   parseRepositoryListQuery,
   parseTagListQuery,
-  type TagSortField,
 } from '../../src/extension/query-params.js';
+import type { KeysetPage, ListQuery, Marker, TagSortField } from '../../src/meta/listing-query.js';
+import { listRepositories, listTags, type TagRow } from '../../src/meta/listings.js';
+import { MetadataStore } from '../../src/meta/metadata-store.js';
 import type { RegistryDatabase } from '../../src/meta/schema.js';
 import { openTestRegistryDatabase } from '../support/registry-database.js';
 
@@ -212,20 +205,21 @@ describe.each(databaseTargets())('extension queries on $dialect', (target) => {
       .insertInto('repositories')
       .values(['nest', 'nest/x', 'nest/x/x'].map((name) => ({ name, created_at: 1, updated_at: 1 })))
       .execute();
-    const conflicting = await renameRepositories(db, {
+    const store = new MetadataStore(database, { reviewDelayMs: 0 });
+    const conflicting = await store.renameRepositories({
       from: 'nest',
       to: 'nest/x',
       now: 2,
       dryRun: false,
-      isValidName: isValidRepositoryName,
+      isValidName: isRepositoryName,
     });
     expect(conflicting).toMatchObject({ ok: false, reason: 'taken', taken: ['nest/x', 'nest/x/x'] });
-    const moved = await renameRepositories(db, {
+    const moved = await store.renameRepositories({
       from: 'nest',
       to: 'nest/y',
       now: 2,
       dryRun: false,
-      isValidName: isValidRepositoryName,
+      isValidName: isRepositoryName,
     });
     expect(moved.ok).toBe(true);
     const names = await db

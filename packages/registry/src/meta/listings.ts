@@ -1,9 +1,16 @@
-import { type Expression, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
-import { queueBlobReviews, queueManifestReviews } from '../meta/gc-queues.js';
-import type { RegistryDatabase } from '../meta/schema.js';
-import type { Direction, ListQuery, Marker, RepositorySortField, TagSortField } from './query-params.js';
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type {
+  Direction,
+  KeysetPage,
+  ListQuery,
+  Marker,
+  PathScope,
+  RepositorySortField,
+  TagSortField,
+} from './listing-query.js';
+import type { RegistryDatabase } from './schema.js';
 
-type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
+type Db = Kysely<RegistryDatabase>;
 
 export interface RepositoryRow {
   id: number;
@@ -43,13 +50,6 @@ export interface ManifestFacts {
   children: ChildManifest[];
 }
 
-/** A page in the requested order, with the anchors for the neighbouring pages when they exist. */
-export interface KeysetPage<Row> {
-  rows: Row[];
-  next: Marker | undefined;
-  previous: Marker | undefined;
-}
-
 /** Statements stay well below SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
 
@@ -70,7 +70,7 @@ export async function findRepositoryById(db: Db, id: number): Promise<Repository
 }
 
 /** Names in byte order: `prefix` itself, then `prefix/…` (`0` is the byte after `/`). */
-function atOrUnder(column: 'name' | 'r.name', prefix: string) {
+export function atOrUnder(column: 'name' | 'r.name', prefix: string) {
   return sql<SqlBool>`(${sql.ref(column)} = ${prefix} or (${sql.ref(column)} >= ${`${prefix}/`} and ${sql.ref(column)} < ${`${prefix}0`}))`;
 }
 
@@ -194,9 +194,6 @@ export async function countRepositories(db: Db, prefix: string, filter: string |
   return Number(row.count);
 }
 
-/** Project paths whose repositories (at or below each) a scoped list keeps, or leaves out. */
-export type PathScope = { include: string[] } | { exclude: string[] };
-
 /**
  * Repositories at or under `prefix` that lie at or below one of `scope.include` (or none of
  * `scope.exclude`), one offset page and the total. The rows under the prefix are read in the
@@ -250,25 +247,8 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
         .where('repository_id', 'in', chunk)
         .groupBy('repository_id')
         .execute(),
-      // A repository's manifests reference only blobs linked to it, so its size is the sum over its
-      // links that one of its manifests references: an indexed probe per link, where the distinct
-      // digests of every manifest would read each manifest's rows (10,000 tags: 20 ms instead of 0.1).
-      db
-        .selectFrom('repository_blobs as rb')
-        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-        .select((eb) => ['rb.repository_id', eb.fn.sum('b.size').as('size')])
-        .where('rb.repository_id', 'in', chunk)
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('manifest_blobs as mb')
-              .innerJoin('manifests as m', 'm.id', 'mb.manifest_id')
-              .select(sql.lit(1).as('one'))
-              .whereRef('mb.digest', '=', 'rb.digest')
-              .whereRef('m.repository_id', '=', 'rb.repository_id'),
-          ),
-        )
-        .groupBy('rb.repository_id')
-        .execute(),
+      // Kept up to date by every write (meta/repository-sizes.ts): reading it costs one row.
+      db.selectFrom('repositories').select(['id', 'size_bytes']).where('id', 'in', chunk).execute(),
     ]);
     for (const row of tags) {
       const entry = stats.get(row.repository_id);
@@ -277,9 +257,8 @@ export async function repositoryStats(db: Db, ids: number[]): Promise<Map<number
       entry.lastPublishedAt = row.last_published_at === null ? null : Number(row.last_published_at);
     }
     for (const row of sizes) {
-      const entry = stats.get(Number(row.repository_id));
-      // PostgreSQL answers SUM(bigint) as numeric, i.e. a string.
-      if (entry) entry.sizeBytes = Number(row.size);
+      const entry = stats.get(row.id);
+      if (entry) entry.sizeBytes = Number(row.size_bytes);
     }
   }
   return stats;
@@ -416,147 +395,51 @@ async function manifestSizes(db: Db, ids: number[]): Promise<Map<number, number>
   return sizes;
 }
 
-/**
- * Deletes the named tags and answers those that existed; the manifests they pointed at are
- * queued for garbage-collection review, as a single tag delete does.
- */
-export async function deleteTags(
-  db: Kysely<RegistryDatabase>,
-  repositoryId: number,
-  names: string[],
-  reviewAfter: number,
-): Promise<Set<string>> {
-  const deleted = new Set<string>();
-  await db.transaction().execute(async (trx) => {
-    for (const chunk of chunks(names)) {
-      const rows = await trx
-        .deleteFrom('tags')
-        .where('repository_id', '=', repositoryId)
-        .where('name', 'in', chunk)
-        .returning(['name', 'manifest_id'])
-        .execute();
-      for (const row of rows) deleted.add(row.name);
-      await queueManifestReviews(
-        trx,
-        rows.map((row) => row.manifest_id),
-        'tag_delete',
-        reviewAfter,
-      );
-    }
-  });
-  return deleted;
-}
-
-/**
- * Deletes a repository with its tags, manifests, links and uploads in one transaction. Every
- * blob it linked is queued for review, so GC frees the bytes no other repository references.
- */
-/** Deletes the repository's metadata; answers the ids of the uploads it had, whose files the caller removes. */
-export async function deleteRepository(
-  db: Kysely<RegistryDatabase>,
-  repositoryId: number,
-  reviewAfter: number,
-): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
-    // Manifests reference only blobs linked to their repository, so the links are every blob.
-    const linked = await trx
-      .selectFrom('repository_blobs')
-      .select('digest')
-      .where('repository_id', '=', repositoryId)
-      .execute();
-    for (const chunk of chunks(linked.map((row) => row.digest))) {
-      await queueBlobReviews(trx, chunk, 'repository_delete', reviewAfter);
-    }
-    const manifests = trx.selectFrom('manifests').select('id').where('repository_id', '=', repositoryId);
-    await trx.deleteFrom('tags').where('repository_id', '=', repositoryId).execute();
-    await trx.deleteFrom('manifest_children').where('parent_id', 'in', manifests).execute();
-    await trx.deleteFrom('manifest_blobs').where('manifest_id', 'in', manifests).execute();
-    await trx.deleteFrom('manifests').where('repository_id', '=', repositoryId).execute();
-    await trx.deleteFrom('repository_blobs').where('repository_id', '=', repositoryId).execute();
-    const uploads = await trx
-      .deleteFrom('uploads')
-      .where('repository_id', '=', repositoryId)
-      .returning('id')
-      .execute();
-    await trx.deleteFrom('repositories').where('id', '=', repositoryId).execute();
-    return uploads.map((upload) => upload.id);
-  });
-}
-
-export interface Move {
-  id: number;
-  from: string;
-  to: string;
-}
-
-export type RenamePlan =
-  | { ok: true; moves: Move[] }
-  | { ok: false; reason: 'unknown' }
-  | { ok: false; reason: 'invalid'; invalid: Move[] }
-  | { ok: false; reason: 'taken'; taken: string[] };
-
-/**
- * Moves `from` and every repository below it to `to`, in one transaction. Every target must
- * be a valid name (`isValidName`) and free right now — a target that is itself a source counts
- * as taken, so the updates can never collide with each other halfway. Only the repositories
- * seen here move, by id: one created under `from` meanwhile stays where it is.
- */
-export async function renameRepositories(
-  db: Kysely<RegistryDatabase>,
-  options: { from: string; to: string; now: number; dryRun: boolean; isValidName: (name: string) => boolean },
-): Promise<RenamePlan> {
-  const { from, to } = options;
-  const plan = db.transaction().execute(async (trx): Promise<RenamePlan> => {
-    const sources = await trx
-      .selectFrom('repositories')
-      .select(['id', 'name'])
-      .where(atOrUnder('name', from))
-      .orderBy('name')
-      .execute();
-    if (sources.length === 0) return { ok: false, reason: 'unknown' };
-    const moves = sources.map((source) => ({
-      id: source.id,
-      from: source.name,
-      to: to + source.name.slice(from.length),
-    }));
-    const invalid = moves.filter((move) => !options.isValidName(move.to));
-    if (invalid.length > 0) return { ok: false, reason: 'invalid', invalid };
-    const taken: string[] = [];
-    for (const chunk of chunks(moves.map((move) => move.to))) {
-      const rows = await trx.selectFrom('repositories').select('name').where('name', 'in', chunk).execute();
-      taken.push(...rows.map((row) => row.name));
-    }
-    if (taken.length > 0) return { ok: false, reason: 'taken', taken: taken.sort() };
-    if (!options.dryRun) {
-      for (const chunk of chunks(moves)) {
-        await trx
-          .updateTable('repositories')
-          .set({
-            name: sql<string>`cast(${to} as text) || substr(name, ${from.length + 1})`,
-            updated_at: options.now,
-          })
-          .where(
-            'id',
-            'in',
-            chunk.map((move) => move.id),
-          )
-          .execute();
-      }
-    }
-    return { ok: true, moves };
-  });
-  // A push may create a target name between the check and the update (PostgreSQL, read committed).
-  return plan.catch((error: unknown) => {
-    if (isUniqueViolation(error)) return { ok: false, reason: 'taken', taken: [] };
-    throw error;
-  });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-function* chunks<T>(items: T[]): Generator<T[]> {
+export function* chunks<T>(items: T[]): Generator<T[]> {
   for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK);
+}
+
+/** The `/berth/v1/` reads, bound to the metadata database. */
+export class Listings {
+  constructor(private readonly db: Kysely<RegistryDatabase>) {}
+
+  findRepository(name: string) {
+    return findRepository(this.db, name);
+  }
+
+  findRepositoryById(id: number) {
+    return findRepositoryById(this.db, id);
+  }
+
+  listRepositories(prefix: string, query: ListQuery<RepositorySortField>) {
+    return listRepositories(this.db, prefix, query);
+  }
+
+  countRepositories(prefix: string, filter: string | undefined) {
+    return countRepositories(this.db, prefix, filter);
+  }
+
+  listRepositoriesInScope(prefix: string, query: ListQuery<RepositorySortField>, scope: PathScope) {
+    return listRepositoriesInScope(this.db, prefix, query, scope);
+  }
+
+  repositoryStats(ids: number[]) {
+    return repositoryStats(this.db, ids);
+  }
+
+  listTags(repositoryId: number, query: ListQuery<TagSortField>) {
+    return listTags(this.db, repositoryId, query);
+  }
+
+  countTags(repositoryId: number, filter: string | undefined) {
+    return countTags(this.db, repositoryId, filter);
+  }
+
+  findTag(repositoryId: number, tag: string) {
+    return findTag(this.db, repositoryId, tag);
+  }
+
+  manifestFacts(manifestIds: number[]) {
+    return manifestFacts(this.db, manifestIds);
+  }
 }
