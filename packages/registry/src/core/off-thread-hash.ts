@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { DigestAlgorithm } from './digest.js';
 
@@ -173,16 +174,38 @@ interface Handle {
 
 const hashingThread = new HashingThread();
 
+/** Uploads smaller than this are hashed on the main thread: a round trip to the thread would cost more. */
+const LOCAL_HASH_BYTES = 1024 * 1024;
+
 /**
- * A running digest of an upload, computed on a worker thread: hashing a 256 MiB push takes
- * ~0.2 s of one core, which then overlaps with receiving and writing on the main thread
- * instead of adding to them. Chunks are hashed in the order `update` was called.
+ * A running digest of an upload. Hashing a 256 MiB push takes ~0.2 s of one core; on a worker
+ * thread it overlaps with receiving and writing on the main thread instead of adding to them.
+ * Small uploads (configs, small layers) never reach the thread: a hash starts on the main
+ * thread and moves to the worker once one stream has brought it 1 MiB, replaying that stream's
+ * chunks, which it holds only until the stream ends (`settle`). A hash that already holds bytes
+ * of an earlier request stays where it is. Chunks are hashed in the order `update` was called.
  */
 export class OffThreadHash {
-  private readonly handle: Handle;
+  private local: Hash | undefined;
+  private remote: Handle | undefined;
+  /** Every byte this hash holds, while it may still move to the thread. */
+  private replay: Uint8Array[] | undefined;
+  private replayBytes = 0;
+  /** Bytes hashed here on the main thread. */
+  private localBytes = 0;
 
-  private constructor(algorithm: DigestAlgorithm | undefined, from?: OffThreadHash) {
-    this.handle = hashingThread.create(this, algorithm, from?.handle);
+  private constructor(
+    private readonly algorithm: DigestAlgorithm,
+    from?: OffThreadHash,
+  ) {
+    if (from?.remote) {
+      this.remote = hashingThread.create(this, undefined, from.remote);
+    } else {
+      this.local = from?.local ? from.local.copy() : createHash(algorithm);
+      this.localBytes = from?.localBytes ?? 0;
+      // A copy of an empty hash may still move; one that holds bytes of another request may not.
+      if (this.localBytes === 0) this.replay = [];
+    }
   }
 
   static create(algorithm: DigestAlgorithm): OffThreadHash {
@@ -191,16 +214,40 @@ export class OffThreadHash {
 
   /** Queues `chunk`; a promise means too much is waiting to be hashed and the caller should wait for it. */
   update(chunk: Uint8Array): Promise<void> | undefined {
-    return hashingThread.update(this.handle, chunk);
+    if (this.remote) return hashingThread.update(this.remote, chunk);
+    this.local!.update(chunk);
+    this.localBytes += chunk.byteLength;
+    if (!this.replay) return undefined;
+    this.replay.push(chunk);
+    this.replayBytes += chunk.byteLength;
+    if (this.replayBytes < LOCAL_HASH_BYTES) return undefined;
+    const remote = hashingThread.create(this, this.algorithm);
+    const replay = this.replay;
+    this.remote = remote;
+    this.local = undefined;
+    this.settle();
+    let queued: Promise<void> | undefined;
+    for (const held of replay) {
+      queued = queued
+        ? queued.then(() => hashingThread.update(remote, held))
+        : hashingThread.update(remote, held);
+    }
+    return queued;
+  }
+
+  /** The stream that fed this hash has ended: its chunks are let go, and the hash stays where it is. */
+  settle(): void {
+    this.replay = undefined;
   }
 
   /** An independent hash that continues from the bytes queued so far. */
   copy(): OffThreadHash {
-    return new OffThreadHash(undefined, this);
+    return new OffThreadHash(this.algorithm, this);
   }
 
   /** Hex digest of everything queued so far; the hash may go on being updated. */
   digest(): Promise<string> {
-    return hashingThread.digest(this.handle);
+    if (this.local) return Promise.resolve(this.local.copy().digest('hex'));
+    return hashingThread.digest(this.remote!);
   }
 }

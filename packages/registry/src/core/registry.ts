@@ -385,6 +385,7 @@ export class Registry {
     if (stored) {
       hash = OffThreadHash.create('sha256');
       for await (const chunk of stored) await hash.update(chunk as Buffer);
+      hash.settle();
     }
     const state = { hash, size: upload.size };
     this.uploadHashes.set(upload.id, state);
@@ -441,6 +442,8 @@ function hashed(body: Readable, hash: OffThreadHash): Readable {
     },
   });
   pipeline(body, through).catch(() => {});
+  // The request's chunks are not held once it has ended, however it ended.
+  through.once('close', () => hash.settle());
   return through;
 }
 

@@ -53,3 +53,26 @@ describe('OffThreadHash', () => {
     expect(await second.digest()).toBe(sha256(b, tailA));
   });
 });
+
+describe('OffThreadHash on the main thread and moving to the worker', () => {
+  it('digests small uploads, uploads that cross 1 MiB mid-stream, and stays correct after settling', async () => {
+    const small = randomBytes(200_000);
+    const hash = OffThreadHash.create('sha256');
+    await feed(hash, small, 65_536);
+    hash.settle();
+    expect(await hash.digest()).toBe(sha256(small));
+    // Held bytes of an earlier request: the copy keeps hashing where it is, past 1 MiB too.
+    const later = randomBytes(3 * MiB);
+    const copy = hash.copy();
+    await feed(copy, later, 65_536);
+    expect(await copy.digest()).toBe(sha256(small, later));
+    // A copy of an empty hash crosses 1 MiB in one stream and moves, replaying what it held.
+    const fresh = OffThreadHash.create('sha256').copy();
+    await feed(fresh, later, 100_000);
+    fresh.settle();
+    expect(await fresh.digest()).toBe(sha256(later));
+    const after = fresh.copy();
+    await after.update(small);
+    expect(await after.digest()).toBe(sha256(later, small));
+  });
+});
