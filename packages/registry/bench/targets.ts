@@ -132,20 +132,25 @@ async function startBerth(env: Record<string, string>): Promise<RunningTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const port = await freePort();
   const memoryProbeFile = join(dataDir, 'memory-probe.jsonl');
-  const child = spawn(process.execPath, ['--import', MEMORY_PROBE, BERTH_BIN, 'serve'], {
-    env: {
-      ...process.env,
-      BERTH_BENCH_MEMORY_FILE: memoryProbeFile,
-      REGISTRY_AUTH: 'none',
-      REGISTRY_HOST: '127.0.0.1',
-      REGISTRY_PORT: String(port),
-      BERTH_DATA_DIR: dataDir,
-      REGISTRY_DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-      ...env,
+  // Started as `pnpm start` starts it: with a 2 MiB young generation (docs/benchmarks.md).
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', '--import', MEMORY_PROBE, BERTH_BIN, 'serve'],
+    {
+      env: {
+        ...process.env,
+        BERTH_BENCH_MEMORY_FILE: memoryProbeFile,
+        REGISTRY_AUTH: 'none',
+        REGISTRY_HOST: '127.0.0.1',
+        REGISTRY_PORT: String(port),
+        BERTH_DATA_DIR: dataDir,
+        REGISTRY_DATABASE_URL: '',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout.resume();
   const tail = stderrTail(child.stderr);
   const alive = () => child.exitCode === null && child.signalCode === null;
