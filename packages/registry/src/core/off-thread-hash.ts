@@ -25,17 +25,18 @@ parentPort.on('message', (message) => {
     case 'copy': hashes.set(message.id, hashes.get(message.from).copy()); break;
     case 'drop': hashes.delete(message.id); break;
     case 'update':
-      hashes.get(message.id).update(slots[message.slot].subarray(0, message.length));
+      // A slot can still be on its way for a hash whose owner was collected and dropped.
+      hashes.get(message.id)?.update(slots[message.slot].subarray(0, message.length));
       parentPort.postMessage({ op: 'free', slot: message.slot });
       break;
     case 'digest':
-      parentPort.postMessage({ op: 'digest', request: message.request, hex: hashes.get(message.id).copy().digest('hex') });
+      parentPort.postMessage({ op: 'digest', request: message.request, hex: hashes.get(message.id)?.copy().digest('hex') });
       break;
   }
 });
 `;
 
-type FromWorker = { op: 'free'; slot: number } | { op: 'digest'; request: number; hex: string };
+type FromWorker = { op: 'free'; slot: number } | { op: 'digest'; request: number; hex: string | undefined };
 
 /** One thread hashes for every upload, so the main thread only receives and writes. */
 class HashingThread {
@@ -70,8 +71,10 @@ class HashingThread {
         this.free.push(message.slot);
         this.wake();
       } else {
-        this.digests.get(message.request)?.resolve(message.hex);
+        const pending = this.digests.get(message.request);
         this.digests.delete(message.request);
+        if (message.hex === undefined) pending?.reject(new Error('the hashing thread lost this hash'));
+        else pending?.resolve(message.hex);
       }
     });
     const fail = (error: Error) => {

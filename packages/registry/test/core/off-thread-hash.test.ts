@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { OffThreadHash } from '../../src/core/off-thread-hash.js';
+// Loaded first by the registry: it exposes `gc` to new contexts.
+import '../../src/core/young-garbage.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
@@ -74,5 +77,24 @@ describe('OffThreadHash on the main thread and moving to the worker', () => {
     const after = fresh.copy();
     await after.update(small);
     expect(await after.digest()).toBe(sha256(later, small));
+  });
+});
+
+describe('OffThreadHash whose owner is collected', () => {
+  it('drops the state on the thread, and bytes still on their way for it do not disturb other hashes', async () => {
+    const collect = runInNewContext('gc') as () => void;
+    await (async () => {
+      // 1.5 MiB moves the hash to the thread and leaves half a slot filling for it.
+      const abandoned = OffThreadHash.create('sha256');
+      await feed(abandoned, randomBytes(MiB + MiB / 2), 65_536);
+    })();
+    for (let round = 0; round < 5; round++) {
+      collect();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const bytes = randomBytes(2 * MiB);
+    const hash = OffThreadHash.create('sha256');
+    await feed(hash, bytes, 65_536);
+    expect(await hash.digest()).toBe(sha256(bytes));
   });
 });
