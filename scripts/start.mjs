@@ -108,8 +108,8 @@ function buildIfStale() {
 const children = new Map();
 let stopping = false;
 
-function run(name, script, args = []) {
-  const child = spawn(process.execPath, [join(root, script), ...args], {
+function run(name, script, args = [], nodeFlags = []) {
+  const child = spawn(process.execPath, [...nodeFlags, join(root, script), ...args], {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -170,7 +170,8 @@ async function main() {
   if (demoModule && !env.BERTH_ROOT_PASSWORD) env.BERTH_ROOT_PASSWORD = demoModule.DEMO_ROOT_PASSWORD;
   run('BFF', 'apps/bff/dist/src/server.js');
   if (!(await waitUntilReady('BFF', `${bffUrl}/-/health`, (status) => status === 200))) return;
-  run('registry', 'packages/registry/dist/berth-registry.mjs', ['serve']);
+  // A 2 MiB young generation keeps the registry's resident set ~30 MiB smaller under load (docs/benchmarks.md).
+  run('registry', 'packages/registry/dist/berth-registry.mjs', ['serve'], ['--max-semi-space-size=2']);
   // Until it is ready the registry answers 503; then /v2/ answers 200 or asks for a token (401).
   if (!(await waitUntilReady('registry', `${registryUrl}/v2/`, (status) => status !== 503))) return;
   if (demoModule) {

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Family } from './family.js';
+import { machineLimits } from './machine-limits.js';
 import { MB, median, timeMs } from './measure.js';
 import { sha256 } from './oci-client.js';
 
@@ -25,8 +28,9 @@ export const blobTransfer: Family = {
     { id: 'push-monolithic', label: 'Blob push, monolithic (POST + PUT)', unit: 'MB/s', better: 'higher' },
     { id: 'push-chunked', label: 'Blob push, chunked (16 MiB PATCHes)', unit: 'MB/s', better: 'higher' },
     { id: 'pull', label: 'Blob pull (GET)', unit: 'MB/s', better: 'higher' },
+    { id: 'pull-curl', label: 'Blob pull (GET), curl as the client', unit: 'MB/s', better: 'higher' },
   ],
-  async run({ client, config, log, samples }) {
+  async run({ client, config, log, note, samples, target }) {
     const { blobBytes, chunkBytes, blobRuns } = config;
     const rate = (ms: number) => blobBytes / MB / (ms / 1000);
     const mono: number[] = [];
@@ -49,9 +53,51 @@ export const blobTransfer: Family = {
       });
       pulls.push(rate(ms));
     }
+    // The Node client shares the event loop's costs with the figure; curl shows what the server can serve.
+    const curlPulls: number[] = [];
+    for (let run = 0; run < blobRuns; run++) {
+      curlPulls.push(rate(await timeMs(() => curlPull(`${target.url}/v2/${REPO}/blobs/${last}`, blobBytes))));
+    }
     samples('push-monolithic', mono);
     samples('push-chunked', chunked);
     samples('pull', pulls);
-    return { 'push-monolithic': median(mono), 'push-chunked': median(chunked), pull: median(pulls) };
+    samples('pull-curl', curlPulls);
+    const values = {
+      'push-monolithic': median(mono),
+      'push-chunked': median(chunked),
+      pull: median(pulls),
+      'pull-curl': median(curlPulls),
+    };
+    const limits = machineLimits();
+    if (limits) {
+      const share = (value: number, limit: number, name: string) =>
+        `${((100 * value) / limit).toFixed(0)} % of ${name} (${limit.toFixed(0)} MB/s)`;
+      for (const id of ['push-monolithic', 'push-chunked'] as const) {
+        note(
+          id,
+          `${share(values[id], limits.sha256, 'sha256 on one core')}, ${share(values[id], limits.fdatasync, 'dd conv=fdatasync')}`,
+        );
+      }
+      for (const id of ['pull', 'pull-curl'] as const)
+        note(id, share(values[id], limits.pageCacheRead, 'page-cache reads'));
+    }
+    return values;
   },
 };
+
+const run = promisify(execFile);
+
+/** curl fetching into /dev/null; fails unless it received exactly `bytes`. */
+async function curlPull(url: string, bytes: number): Promise<void> {
+  const { stdout } = await run('curl', [
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code} %{size_download}',
+    url,
+  ]);
+  const [status, size] = stdout.trim().split(' ');
+  if (status !== '200' || Number(size) !== bytes)
+    throw new Error(`curl pulled ${size} of ${bytes} bytes (HTTP ${status})`);
+}

@@ -1,5 +1,6 @@
 import type { BenchConfig, Family, Figure } from './family.js';
 import { MiB } from './measure.js';
+import type { PhaseMemory } from './memory-phases.js';
 import { TARGET_LABELS, type TargetName } from './targets.js';
 
 export interface TargetResult {
@@ -7,6 +8,8 @@ export interface TargetResult {
   errors: Record<string, string>;
   notes: Record<string, string[]>;
   samples: Record<string, number[]>;
+  /** Highest memory figures of the server in each phase (idle, then each family). */
+  memory?: PhaseMemory[];
 }
 
 export interface BenchResults {
@@ -76,5 +79,28 @@ export function markdownReport(families: Family[], results: BenchResults): strin
       `each reply checked against the page walked before. Took ${results.durationSeconds.toFixed(0)} s.`,
   );
   if (footnotes.length) lines.push('', ...footnotes.map((text, i) => `[${i + 1}] ${text}`));
+  lines.push('', ...memoryTable(results));
   return lines.join('\n');
+}
+
+/** The servers' highest memory figures in each phase, in MiB; the heap columns are Berth's. */
+function memoryTable(results: BenchResults): string[] {
+  const berth = results.targets.berth?.memory ?? [];
+  const cncf = results.targets.cncf?.memory ?? [];
+  const phases = [...new Set([...berth, ...cncf].map((m) => m.phase))];
+  if (phases.length === 0) return [];
+  const mib = (value: number | undefined) =>
+    value === undefined || Number.isNaN(value) ? '—' : formatValue(value);
+  const lines = [
+    `| Phase (highest value, MiB) | Berth RSS | Berth heap used | Berth heap total | Berth external | ${TARGET_LABELS.cncf} RSS |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const phase of phases) {
+    const b = berth.find((m) => m.phase === phase);
+    const c = cncf.find((m) => m.phase === phase);
+    lines.push(
+      `| ${phase} | ${mib(b?.rss)} | ${mib(b?.heapUsed)} | ${mib(b?.heapTotal)} | ${mib(b?.external)} | ${mib(c?.rss)} |`,
+    );
+  }
+  return lines;
 }

@@ -18,7 +18,9 @@ import { blobTransfer } from './blob-transfer.js';
 import { catalog } from './catalog.js';
 import type { BenchConfig, BenchContext, Family } from './family.js';
 import { httpLoad } from './http-load.js';
+import { limits } from './machine-limits.js';
 import { MiB } from './measure.js';
+import { MemoryWatch } from './memory-phases.js';
 import { OciClient } from './oci-client.js';
 import { peakRss } from './peak-rss.js';
 import { type BenchResults, emptyResult, markdownReport, type TargetResult } from './report.js';
@@ -39,9 +41,10 @@ import {
  * Run order matters: catalog first (the registry then holds exactly its repositories), then the
  * families both registries run, then peak RSS (the high-water mark of everything before it, so
  * the same work on both). Berth-only families (`targets: ['berth']`) come after it, so they
- * neither weigh on Berth's RSS nor change the data under the shared figures.
+ * neither weigh on Berth's RSS nor change the data under the shared figures; the one exception,
+ * machine-limits, uses no server and runs right before the blob figures that are read against it.
  */
-const FAMILIES: Family[] = [catalog, tags, httpLoad, blobTransfer, peakRss, tagPage, repositoryList];
+const FAMILIES: Family[] = [catalog, tags, httpLoad, limits, blobTransfer, peakRss, tagPage, repositoryList];
 
 const FULL: BenchConfig = {
   blobBytes: 256 * MiB,
@@ -116,6 +119,10 @@ async function benchTarget(name: TargetName, families: Family[], config: BenchCo
   const workDir = mkdtempSync(join(tmpdir(), 'berth-bench-work-'));
   scratch.add(workDir);
   const client = new OciClient(target.url);
+  const memory = new MemoryWatch(target.pid, target.memoryProbeFile);
+  memory.phase('idle');
+  // A second of idle samples before any work.
+  await new Promise((r) => setTimeout(r, 1000));
   try {
     for (const family of families) {
       if (family.targets && !family.targets.includes(name)) continue;
@@ -142,6 +149,7 @@ async function benchTarget(name: TargetName, families: Family[], config: BenchCo
         },
       };
       const started = performance.now();
+      memory.phase(family.name);
       try {
         Object.assign(result.values, await family.run(ctx));
       } catch (error) {
@@ -157,6 +165,7 @@ async function benchTarget(name: TargetName, families: Family[], config: BenchCo
       log(`${tag} ${family.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
+    result.memory = memory.stop();
     client.close();
     await target.stop();
     live.delete(target);

@@ -23,12 +23,16 @@ export const packageRoot = (() => {
  * which points into dist/dist/… once compiled, so the bench starts Berth itself.
  */
 export const BERTH_BIN = join(packageRoot, 'dist/berth-registry.mjs');
+/** Loaded into Berth's server so the bench sees its JavaScript heap (bench/memory-probe.ts). */
+const MEMORY_PROBE = new URL('./memory-probe.js', import.meta.url).href;
 
 export interface RunningTarget {
   name: TargetName;
   url: string;
   /** The server process itself (not a wrapper), for /proc/<pid>/status. */
   pid: number;
+  /** Berth: the file its memory probe appends heap samples to. */
+  memoryProbeFile?: string;
   /** True while the server process has not exited. */
   alive(): boolean;
   stop(): Promise<void>;
@@ -68,6 +72,11 @@ function onPath(command: string): boolean {
 /** What is missing to run the bench against these targets, as messages a person can act on. */
 export function preflight(targets: TargetName[]): string[] {
   const problems: string[] = [];
+  if (!onPath('curl')) {
+    problems.push(
+      '`curl` is not on PATH (blob pulls are also timed with it); install the Debian package: sudo apt-get install curl',
+    );
+  }
   if (!onPath('wrk')) {
     problems.push('`wrk` is not on PATH; install the Debian package: sudo apt-get install wrk');
   }
@@ -122,19 +131,26 @@ async function startCncf(): Promise<RunningTarget> {
 async function startBerth(env: Record<string, string>): Promise<RunningTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [BERTH_BIN, 'serve'], {
-    env: {
-      ...process.env,
-      REGISTRY_AUTH: 'none',
-      REGISTRY_HOST: '127.0.0.1',
-      REGISTRY_PORT: String(port),
-      BERTH_DATA_DIR: dataDir,
-      REGISTRY_DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-      ...env,
+  const memoryProbeFile = join(dataDir, 'memory-probe.jsonl');
+  // Started as `pnpm start` starts it: with a 2 MiB young generation (docs/benchmarks.md).
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', '--import', MEMORY_PROBE, BERTH_BIN, 'serve'],
+    {
+      env: {
+        ...process.env,
+        BERTH_BENCH_MEMORY_FILE: memoryProbeFile,
+        REGISTRY_AUTH: 'none',
+        REGISTRY_HOST: '127.0.0.1',
+        REGISTRY_PORT: String(port),
+        BERTH_DATA_DIR: dataDir,
+        REGISTRY_DATABASE_URL: '',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout.resume();
   const tail = stderrTail(child.stderr);
   const alive = () => child.exitCode === null && child.signalCode === null;
@@ -169,7 +185,7 @@ async function startBerth(env: Record<string, string>): Promise<RunningTarget> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const diagnosis = () => `berth-registry: ${exitState(child)}\n${tail()}`;
-  return { name: 'berth', url, pid: child.pid!, alive, stop, abort, diagnosis };
+  return { name: 'berth', url, pid: child.pid!, memoryProbeFile, alive, stop, abort, diagnosis };
 }
 
 /** Peak resident set (VmHWM) of a live process, in bytes. */

@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +8,9 @@ import { registryError, registryErrors } from './errors.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
+import { OffThreadHash } from './off-thread-hash.js';
 import { blobKey, uploadKey } from './storage-keys.js';
+import { releaseConsumedBytes } from './young-garbage.js';
 
 export interface ByteRange {
   start: number;
@@ -36,7 +37,7 @@ export interface Page<T> {
  * unfinished upload (S3): the digest is then checked on the finished object.
  */
 interface UploadHashState {
-  hash: Hash | undefined;
+  hash: OffThreadHash | undefined;
   size: number;
 }
 
@@ -119,11 +120,12 @@ export class Registry {
     const repositoryId = await this.meta.ensureRepository(repository, this.now());
     const key = uploadKey(randomUUID());
     try {
-      const hash = createDigestHash(expected.algorithm);
+      const hash = OffThreadHash.create(expected.algorithm);
       const empty = await this.storage.startUpload(key);
       const state = await this.storage.appendUpload(key, empty, hashed(body, hash));
-      const finished = await this.storage.finishUpload(key, state);
-      await this.commitBlob(repositoryId, finished, expected, hash.digest('hex'), state.size);
+      // The hashing thread finishes the tail while the bytes are synced to disk.
+      const [finished, actual] = await Promise.all([this.storage.finishUpload(key, state), hash.digest()]);
+      await this.commitBlob(repositoryId, finished, expected, actual, state.size);
     } finally {
       await this.storage.delete(key);
     }
@@ -144,7 +146,7 @@ export class Registry {
       storageState: state.detail,
     };
     await this.meta.createUpload(id, repositoryId, upload, this.now());
-    this.uploadHashes.set(id, { hash: createDigestHash('sha256'), size: 0 });
+    this.uploadHashes.set(id, { hash: OffThreadHash.create('sha256'), size: 0 });
     return upload;
   }
 
@@ -176,14 +178,13 @@ export class Registry {
       const complete = body ? await this.appendChunk(upload, body, range) : upload;
       const { hash } = await this.hashState(complete);
       try {
+        const running = expected.algorithm === 'sha256' ? hash?.digest() : undefined;
+        running?.catch(() => {});
         const finished = await lostAsInvalid(
           id,
           this.storage.finishUpload(uploadKey(id), uploadStateOf(complete)),
         );
-        const actual =
-          expected.algorithm === 'sha256' && hash
-            ? hash.copy().digest('hex')
-            : await this.hashStored(finished, expected.algorithm);
+        const actual = running ? await running : await this.hashStored(finished, expected.algorithm);
         await this.commitBlob(upload.repositoryId, finished, expected, actual, complete.size);
       } finally {
         await this.discardUpload(id);
@@ -373,10 +374,11 @@ export class Registry {
       upload.id,
       this.storage.readUpload(uploadKey(upload.id), uploadStateOf(upload)),
     );
-    let hash: Hash | undefined;
+    let hash: OffThreadHash | undefined;
     if (stored) {
-      hash = createDigestHash('sha256');
-      for await (const chunk of stored) hash.update(chunk as Buffer);
+      hash = OffThreadHash.create('sha256');
+      for await (const chunk of stored) await hash.update(chunk as Buffer);
+      hash.settle();
     }
     const state = { hash, size: upload.size };
     this.uploadHashes.set(upload.id, state);
@@ -423,14 +425,18 @@ function paged(rows: string[], limit: number | undefined): Page<string> {
 }
 
 /** `body` passed through `hash`; an aborted request destroys the result so the writer fails too. */
-function hashed(body: Readable, hash: Hash): Readable {
+function hashed(body: Readable, hash: OffThreadHash): Readable {
   const through = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
+      releaseConsumedBytes(chunk.length);
+      const full = hash.update(chunk);
+      if (full) full.then(() => callback(null, chunk), callback);
+      else callback(null, chunk);
     },
   });
   pipeline(body, through).catch(() => {});
+  // The request's chunks are not held once it has ended, however it ended.
+  through.once('close', () => hash.settle());
   return through;
 }
 
