@@ -7,6 +7,7 @@ import {
   databaseProblem,
   folderProblem,
   listenOn,
+  loadPg,
   migrateToLatest,
   openDatabase,
   type SqlDatabase,
@@ -21,6 +22,7 @@ import {
   type TokenAuthorizer,
 } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
+import { DatabaseLocks } from './core/database-locks.js';
 import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
 import { GarbageCollector } from './gc/garbage-collector.js';
@@ -134,7 +136,11 @@ export async function startServer(
   });
   const database = await openMetadata(config);
   const storage = await openStorage(config);
-  const digestLocks = new KeyedMutex();
+  // On PostgreSQL other replicas may share the database: their commits and collections must take turns too.
+  const digestLocks =
+    database.dialect === 'postgres'
+      ? new DatabaseLocks(new (loadPg().Pool)({ connectionString: config.databaseUrl, max: 5 }))
+      : new KeyedMutex();
   const registry = new Registry({
     meta: new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs }),
     storage,
@@ -178,6 +184,7 @@ export async function startServer(
         server.closeIdleConnections();
       });
       await collector.stop();
+      if (digestLocks instanceof DatabaseLocks) await digestLocks.close();
       await database.close();
     },
   };
