@@ -80,7 +80,7 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
     cluster = (await startCluster({
       adminUrl,
       // Short enough to watch garbage collection within the test.
-      registryEnv: { GC_REVIEW_DELAY: '3s', GC_INTERVAL: '300ms', LOG_LEVEL: 'info' },
+      registryEnv: { GC_REVIEW_DELAY: '3s', GC_INTERVAL: '300ms' },
       bffEnv: { BFF_CLEANUP_INTERVAL_SECONDS: '0' },
     })) as Cluster;
     host = new URL(cluster.registryUrl).host;
