@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { bffMigrations } from './db/migrations.js';
 import type { BffDatabase } from './db/schema.js';
 import { UserService } from './domain/users.js';
-import { loadOrCreateSigningKey, type SigningKey } from './token-service/keys.js';
+import { loadOrCreateSigningKey, type SigningKey, sharedSigningKeyPem } from './token-service/keys.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({
@@ -52,7 +52,9 @@ export async function prepare(config: Config, logger: Logger): Promise<Prepared>
     stopStatistics();
     await database.close();
   };
-  return { database: { ...database, close }, signingKey: loadOrCreateSigningKey(bffDir) };
+  const sharedPem =
+    database.dialect === 'postgres' ? await sharedSigningKeyPem(database.db, bffDir) : undefined;
+  return { database: { ...database, close }, signingKey: loadOrCreateSigningKey(bffDir, sharedPem) };
 }
 
 const HOUR_MS = 3_600_000;

@@ -7,6 +7,7 @@ import {
   databaseProblem,
   folderProblem,
   listenOn,
+  loadPg,
   migrateToLatest,
   openDatabase,
   type SqlDatabase,
@@ -21,6 +22,7 @@ import {
   type TokenAuthorizer,
 } from './auth/index.js';
 import type { RegistryConfig } from './config.js';
+import { DatabaseLocks } from './core/database-locks.js';
 import { registryError } from './core/errors.js';
 import { KeyedMutex } from './core/keyed-mutex.js';
 import { Registry } from './core/registry.js';
@@ -138,7 +140,11 @@ export async function startServer(
   });
   const database = await openMetadata(config);
   const storage = await openStorage(config);
-  const digestLocks = new KeyedMutex();
+  // On PostgreSQL other replicas may share the database: their commits and collections must take turns too.
+  const digestLocks =
+    database.dialect === 'postgres'
+      ? new DatabaseLocks(new (loadPg().Pool)({ connectionString: config.databaseUrl, max: 5 }))
+      : new KeyedMutex();
   const meta = new MetadataStore(database, { reviewDelayMs: config.gc.reviewDelayMs });
   const registry = new Registry({ meta, storage, digestLocks });
   const repositories = new Repositories({ meta, listings: new Listings(database.db), storage });
@@ -180,6 +186,7 @@ export async function startServer(
         server.closeIdleConnections();
       });
       await collector.stop();
+      if (digestLocks instanceof DatabaseLocks) await digestLocks.close();
       await database.close();
     },
   };

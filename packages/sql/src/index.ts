@@ -1,4 +1,10 @@
 export { migrateToLatest } from './migrate.js';
-export { type Dialect, type OpenDatabaseOptions, openDatabase, type SqlDatabase } from './open-database.js';
+export {
+  type Dialect,
+  loadPg,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type SqlDatabase,
+} from './open-database.js';
 export { databaseProblem, folderProblem, listenOn } from './preflight.js';
 export { prepareColumnQuery, prepareQuery } from './prepared-query.js';

@@ -278,6 +278,17 @@ export function bffMigrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0007_shared_token_signing_key': {
+      async up(db: Kysely<unknown>) {
+        // The token signing key every BFF process on this database uses (docs/scale.md); one row.
+        await db.schema
+          .createTable('token_signing_keys')
+          .addColumn('id', 'integer', (col) => col.primaryKey())
+          .addColumn('private_key_pem', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'text', (col) => col.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -163,6 +163,13 @@ export interface SignInThrottleTable {
   blocked_until: string | null;
 }
 
+/** Only on PostgreSQL, where BFF replicas share the database: the one key they all sign with. */
+export interface TokenSigningKeysTable {
+  id: number;
+  private_key_pem: string;
+  created_at: string;
+}
+
 export interface BffDatabase {
   users: UsersTable;
   sessions: SessionsTable;
@@ -179,6 +186,7 @@ export interface BffDatabase {
   container_repository_cleanups: ContainerRepositoryCleanupsTable;
   released_paths: ReleasedPathsTable;
   sign_in_throttle: SignInThrottleTable;
+  token_signing_keys: TokenSigningKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

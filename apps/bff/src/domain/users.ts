@@ -121,13 +121,19 @@ export class UserService {
   async ensureRoot(password: string | undefined): Promise<{ generatedPassword?: string } | undefined> {
     if (await this.findByUsername('root')) return undefined;
     const chosen = password ?? randomPassword();
-    await this.create({
-      username: 'root',
-      name: 'Administrator',
-      email: 'root@localhost',
-      password: chosen,
-      isAdmin: true,
-    });
+    try {
+      await this.create({
+        username: 'root',
+        name: 'Administrator',
+        email: 'root@localhost',
+        password: chosen,
+        isAdmin: true,
+      });
+    } catch (error) {
+      // Replicas starting together on one database: another one created root first.
+      if (await this.findByUsername('root')) return undefined;
+      throw error;
+    }
     return password ? {} : { generatedPassword: chosen };
   }
 }

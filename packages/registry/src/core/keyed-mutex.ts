@@ -1,9 +1,14 @@
 /**
- * Serialises async work per key within this process. Blob commits and garbage
- * collection of the same digest take turns, so a blob is never deleted between a
- * push finding its bytes present and the push recording its link.
+ * Serialises async work per key. Blob commits and garbage collection of the same digest take
+ * turns, so a blob is never deleted between a push finding its bytes present and the push
+ * recording its link. KeyedMutex does so within one process; replicas on one PostgreSQL use
+ * its advisory locks (see database-locks.ts).
  */
-export class KeyedMutex {
+export interface DigestLocks {
+  run<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+export class KeyedMutex implements DigestLocks {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {

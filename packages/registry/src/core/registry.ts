@@ -5,7 +5,7 @@ import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/me
 import { type StorageDriver, StorageNotFoundError, type UploadState } from '../storage/driver.js';
 import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
 import { registryError, registryErrors } from './errors.js';
-import type { KeyedMutex } from './keyed-mutex.js';
+import type { DigestLocks } from './keyed-mutex.js';
 import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
 import { OffThreadHash } from './off-thread-hash.js';
@@ -21,7 +21,7 @@ export interface RegistryDeps {
   meta: MetadataStore;
   storage: StorageDriver;
   /** Shared with garbage collection so a blob is never deleted under a commit that relies on it. */
-  digestLocks: KeyedMutex;
+  digestLocks: DigestLocks;
   clock?: () => number;
 }
 
@@ -51,7 +51,7 @@ export class Registry {
   private readonly meta: MetadataStore;
   private readonly storage: StorageDriver;
   private readonly now: () => number;
-  private readonly digestLocks: KeyedMutex;
+  private readonly digestLocks: DigestLocks;
   private readonly uploadHashes = new Map<string, UploadHashState>();
   /** Uploads with a request writing to them right now; a second writer is refused, not interleaved. */
   private readonly busyUploads = new Set<string>();

@@ -1,8 +1,8 @@
 import type { Dialect } from '@berth/sql';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { parseDigest } from '../core/digest.js';
-import type { KeyedMutex } from '../core/keyed-mutex.js';
+import type { DigestLocks } from '../core/keyed-mutex.js';
 import { blobKey, uploadKey } from '../core/storage-keys.js';
 import { removeManifest } from '../meta/metadata-store.js';
 import { lockRepository } from '../meta/repository-sizes.js';
@@ -13,8 +13,8 @@ export interface GarbageCollectorDeps {
   db: Kysely<RegistryDatabase>;
   dialect: Dialect;
   storage: StorageDriver;
-  /** Shared with the registry's blob commits (see KeyedMutex). */
-  digestLocks: KeyedMutex;
+  /** Shared with the registry's blob commits (see DigestLocks). */
+  digestLocks: DigestLocks;
   logger: Logger;
   reviewDelayMs: number;
   uploadPurgeAgeMs: number;
@@ -117,13 +117,9 @@ export class GarbageCollector {
         .where('id', '=', manifestId)
         .executeTakeFirst();
       if (owner) await lockRepository(trx, this.deps.dialect, owner.repository_id);
-      const claimed = await trx
-        .deleteFrom('gc_manifest_review_queue')
-        .where('manifest_id', '=', manifestId)
-        .where('review_after', '<=', now)
-        .executeTakeFirst();
-      // Postponed meanwhile, or taken by another worker.
-      if (claimed.numDeletedRows === 0n) return false;
+      // Postponed meanwhile, or taken by another worker or replica.
+      const claimed = await this.claim(trx, 'gc_manifest_review_queue', 'manifest_id', manifestId, now);
+      if (!claimed) return false;
       let query = trx
         .selectFrom('manifests')
         .select(['id', 'repository_id', 'digest', 'subject_digest'])
@@ -145,12 +141,8 @@ export class GarbageCollector {
     return this.deps.digestLocks.run(digest, async () => {
       const now = this.now();
       const deleted = await this.deps.db.transaction().execute(async (trx) => {
-        const claimed = await trx
-          .deleteFrom('gc_blob_review_queue')
-          .where('digest', '=', digest)
-          .where('review_after', '<=', now)
-          .executeTakeFirst();
-        if (claimed.numDeletedRows === 0n) return undefined;
+        const claimed = await this.claim(trx, 'gc_blob_review_queue', 'digest', digest, now);
+        if (!claimed) return undefined;
         let query = trx.selectFrom('blobs').select('size').where('digest', '=', digest);
         if (this.deps.dialect === 'postgres') query = query.forUpdate();
         const blob = await query.executeTakeFirst();
@@ -172,6 +164,29 @@ export class GarbageCollector {
     });
   }
 
+  /**
+   * Takes a due review for this transaction: on PostgreSQL the row is locked with SKIP LOCKED, so
+   * a review another replica is working on is passed over rather than waited for, and deleted, so
+   * once that transaction commits no one processes it again. False when the review was postponed
+   * meanwhile, or is taken or done by another worker.
+   */
+  private async claim(
+    trx: Transaction<RegistryDatabase>,
+    queue: 'gc_manifest_review_queue' | 'gc_blob_review_queue',
+    column: 'manifest_id' | 'digest',
+    key: number | string,
+    now: number,
+  ): Promise<boolean> {
+    const due = sql`${sql.ref(column)} = ${key} AND review_after <= ${now}`;
+    if (this.deps.dialect === 'postgres') {
+      const { rows } =
+        await sql`SELECT 1 FROM ${sql.table(queue)} WHERE ${due} FOR UPDATE SKIP LOCKED`.execute(trx);
+      if (rows.length === 0) return false;
+    }
+    const claimed = await sql`DELETE FROM ${sql.table(queue)} WHERE ${due}`.execute(trx);
+    return (claimed.numAffectedRows ?? 0n) > 0n;
+  }
+
   private async purgeAbandonedUploads(): Promise<number> {
     const stale = await this.deps.db
       .selectFrom('uploads')
@@ -179,11 +194,20 @@ export class GarbageCollector {
       .where('updated_at', '<', this.now() - this.deps.uploadPurgeAgeMs)
       .limit(BATCH)
       .execute();
+    let purged = 0;
     for (const { id } of stale) {
-      await this.deps.db.deleteFrom('uploads').where('id', '=', id).execute();
+      // Another replica may purge the same upload at once, or the client may have resumed it: only
+      // the one whose delete matched the stale row removes the bytes.
+      const claimed = await this.deps.db
+        .deleteFrom('uploads')
+        .where('id', '=', id)
+        .where('updated_at', '<', this.now() - this.deps.uploadPurgeAgeMs)
+        .executeTakeFirst();
+      if (claimed.numDeletedRows === 0n) continue;
       await this.deps.storage.delete(uploadKey(id));
+      purged += 1;
     }
-    return stale.length;
+    return purged;
   }
 }
 
