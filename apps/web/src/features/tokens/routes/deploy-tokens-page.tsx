@@ -12,6 +12,7 @@ import { useListDeployTokens } from '../api/list-deploy-tokens';
 import { useRevokeDeployToken } from '../api/revoke-deploy-token';
 import { CreatedToken } from '../components/created-token';
 import { RevokeDialog } from '../components/revoke-dialog';
+import { ExpiryDate, ScopeBadges } from '../components/token-cells';
 import { TokenForm } from '../components/token-form';
 import './tokens.css';
 
@@ -125,20 +126,10 @@ export function DeployTokensPage({ project: projectPath }: { project: string }) 
                             <code>{token.username}</code>
                           </td>
                           <td>
-                            <span className="row" style={{ gap: 'var(--space-1)' }}>
-                              {token.scopes.map((scope) => (
-                                <code key={scope} className="badge">
-                                  {scope}
-                                </code>
-                              ))}
-                            </span>
+                            <ScopeBadges scopes={token.scopes} />
                           </td>
                           <td className="nowrap">
-                            {token.expires_at ? (
-                              token.expires_at.slice(0, 10)
-                            ) : (
-                              <span className="muted">Never</span>
-                            )}
+                            <ExpiryDate expiresAt={token.expires_at} />
                           </td>
                           <td className="shrink">
                             <Button size="sm" onClick={() => setRevoking(token)}>

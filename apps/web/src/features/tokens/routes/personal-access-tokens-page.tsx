@@ -13,6 +13,7 @@ import { useListPersonalAccessTokens } from '../api/list-personal-access-tokens'
 import { useRevokePersonalAccessToken } from '../api/revoke-personal-access-token';
 import { CreatedToken } from '../components/created-token';
 import { RevokeDialog } from '../components/revoke-dialog';
+import { ExpiryDate, ScopeBadges } from '../components/token-cells';
 import { TokenForm } from '../components/token-form';
 import './tokens.css';
 
@@ -109,13 +110,7 @@ export function PersonalAccessTokensPage() {
                           <strong>{token.name}</strong>
                         </td>
                         <td>
-                          <span className="row" style={{ gap: 'var(--space-1)' }}>
-                            {token.scopes.map((scope) => (
-                              <code key={scope} className="badge">
-                                {scope}
-                              </code>
-                            ))}
-                          </span>
+                          <ScopeBadges scopes={token.scopes} />
                         </td>
                         <td className="nowrap">
                           <RelativeTime value={token.created_at} />
@@ -128,11 +123,7 @@ export function PersonalAccessTokensPage() {
                           )}
                         </td>
                         <td className="nowrap">
-                          {token.expires_at ? (
-                            token.expires_at.slice(0, 10)
-                          ) : (
-                            <span className="muted">Never</span>
-                          )}
+                          <ExpiryDate expiresAt={token.expires_at} />
                         </td>
                         <td className="shrink">
                           <Button
