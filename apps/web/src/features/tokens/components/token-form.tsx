@@ -22,7 +22,10 @@ export function TokenForm<S extends string>({
   pending,
   error,
   onSubmit,
+  expiryHint = 'Leave empty for a token that does not expire.',
 }: {
+  /** What an empty expiry means for this kind of token. */
+  expiryHint?: string;
   title: string;
   scopes: readonly ScopeOption<S>[];
   defaultScopes: S[];
@@ -72,7 +75,7 @@ export function TokenForm<S extends string>({
             value={expiresAt}
             onChange={(event) => setExpiresAt(event.target.value)}
           />
-          <span className="field-hint">Leave empty for a token that does not expire.</span>
+          <span className="field-hint">{expiryHint}</span>
         </div>
       </div>
       <fieldset className="scope-list">

@@ -70,6 +70,7 @@ export function PersonalAccessTokensPage() {
           />
         ) : null}
         <TokenForm
+          expiryHint="Leave empty for the longest lifetime this instance allows (a year unless its admin changed it)."
           title="Add a personal access token"
           scopes={SCOPES}
           defaultScopes={['read_registry']}

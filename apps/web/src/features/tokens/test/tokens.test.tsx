@@ -20,6 +20,9 @@ describe('personal access tokens', () => {
     const world = createWorld({ session: makeSession() });
     renderApp(PATS, world);
     expect(await screen.findByText('No active personal access tokens')).toBeInTheDocument();
+    // The BFF caps a personal access token's lifetime: an empty expiry is the longest one, not "never".
+    expect(screen.getByText(/longest lifetime this instance allows/)).toBeInTheDocument();
+    expect(screen.queryByText(/does not expire/)).not.toBeInTheDocument();
   });
 
   it('creates a token with name, scopes and expiry, shows its secret once with docker login', async () => {
@@ -93,6 +96,7 @@ describe('deploy tokens', () => {
     renderApp(PAGE, world);
     const user = userEvent.setup();
     expect(await screen.findByRole('cell', { name: 'k8s-pull' })).toBeInTheDocument();
+    expect(screen.getByText('Leave empty for a token that does not expire.')).toBeInTheDocument();
     await user.type(screen.getByRole('textbox', { name: 'Token name' }), 'ci');
     await user.click(screen.getByRole('button', { name: 'Create token' }));
     const created = await screen.findByRole('status', { name: 'Your new token' });
