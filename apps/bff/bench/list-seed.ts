@@ -26,6 +26,8 @@ export interface SeededInstance {
   visibleUnderOrg0: number;
   /** Projects under `org-0` whose registry the member may view. */
   registryVisibleUnderOrg0: number;
+  /** Every project under `org-0`, in creation order, and whether the member may view its registry. */
+  org0Projects: { fullPath: string; registryVisibleToMember: boolean }[];
 }
 
 /**
@@ -92,6 +94,7 @@ export async function seedInstance(config: Config, projectCount: number): Promis
     let visibleToMember = 0;
     let visibleUnderOrg0 = 0;
     let registryVisibleUnderOrg0 = 0;
+    const org0Projects: SeededInstance['org0Projects'] = [];
     const directProjectIndexes = new Set(
       Array.from({ length: DIRECT_PROJECTS }, (_, k) => Math.floor(((k + 1) * projectCount) / 7)),
     );
@@ -110,6 +113,11 @@ export async function seedInstance(config: Config, projectCount: number): Promis
         }
         const top = Math.floor(team / SUBGROUPS);
         const path = `project-${i}`;
+        if (underOrg0)
+          org0Projects.push({
+            fullPath: `org-0/team-${team}/${path}`,
+            registryVisibleToMember: registry !== 'disabled',
+          });
         rows.push({
           name: `Project ${i}`,
           path,
@@ -160,6 +168,7 @@ export async function seedInstance(config: Config, projectCount: number): Promis
       visibleToMember,
       visibleUnderOrg0,
       registryVisibleUnderOrg0,
+      org0Projects,
     };
   } finally {
     await database.close();

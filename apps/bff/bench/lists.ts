@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`, BFF part: do the project lists cost what the page costs, or what the instance holds?
- * The same lists on an instance of 300 projects and one of 30,000, through the real BFF process; prints
- * a Markdown table and writes JSON.
+ * The same lists on an instance of 300 projects and one of 30,000, through the real BFF and registry
+ * processes (the same 200 repositories under `org-0` in each); prints a Markdown
+ * table and writes JSON.
  *
  *   pnpm bench:lists   (or node apps/bff/dist/bench/lists.js [--quick] [--json file] after pnpm build)
  *
@@ -16,16 +17,12 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '@berth/sql';
 import { createPostgresDatabase } from '@berth/sql/testing';
-import { type Actor, ANONYMOUS } from '../src/access/access.js';
 import { loadConfig } from '../src/config.js';
-import type { BffDatabase } from '../src/db/schema.js';
-import { GroupService } from '../src/domain/groups.js';
-import { ProjectService } from '../src/domain/projects.js';
-import { UserService } from '../src/domain/users.js';
+import { loadOrCreateSigningKey } from '../src/token-service/keys.js';
 import { getOnce, interleavedLatency, type LoadResult, percentile, wrk } from './list-load.js';
 import { type SeededInstance, seedInstance } from './list-seed.js';
+import { ISSUER, Pusher, pool, startRegistry } from './stack.js';
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } },
@@ -37,6 +34,8 @@ const CONNECTIONS = 8;
 const ROUNDS = args.quick ? 1 : 3;
 const ROUND_SECONDS = args.quick ? 2 : 4;
 const PAGE = 20;
+/** Repositories pushed under `org-0`, the same number in every instance: the list's own size stays put. */
+const GROUP_REPOSITORIES = 200;
 
 const appRoot = fileURLToPath(new URL('../..', import.meta.url));
 const serverJs = join(appRoot, 'dist/src/server.js');
@@ -48,7 +47,12 @@ interface ListCase {
   label: string;
   path: string;
   /** Rows the whole list holds for the member, from the seed plan; none for a single object. */
-  total?(seeded: SeededInstance): number;
+  total?(seeded: Seeded): number;
+}
+
+interface Seeded extends SeededInstance {
+  /** Repositories under `org-0` whose registry the member may view. */
+  groupRepositoriesVisible: number;
 }
 
 const LISTS: ListCase[] = [
@@ -71,6 +75,12 @@ const LISTS: ListCase[] = [
     label: 'GET /groups/org-0/projects?include_subgroups=true&per_page=20 (member)',
     path: `/api/v4/groups/org-0/projects?include_subgroups=true&per_page=${PAGE}`,
     total: (s) => s.visibleUnderOrg0,
+  },
+  {
+    id: 'group-registry',
+    label: `GET /groups/org-0/registry/repositories?per_page=20 (member; ${GROUP_REPOSITORIES} repositories under org-0)`,
+    path: `/api/v4/groups/org-0/registry/repositories?per_page=${PAGE}`,
+    total: (s) => s.groupRepositoriesVisible,
   },
 ];
 
@@ -128,9 +138,7 @@ interface Instance {
   size: number;
   pid: number;
   base: string;
-  seeded: SeededInstance;
-  dataDir: string;
-  databaseUrl: string | undefined;
+  seeded: Seeded;
   stop(): Promise<void>;
 }
 
@@ -153,10 +161,12 @@ async function startInstance(
     ...(database && { BFF_DATABASE_URL: database.url }),
   };
   let child: ChildProcess | undefined;
+  let registry: ChildProcess | undefined;
   const stop = async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
+    for (const running of [child, registry]) {
+      if (!running || running.exitCode !== null) continue;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGTERM');
       await exited;
     }
     if (child) live.delete(child);
@@ -166,20 +176,45 @@ async function startInstance(
   try {
     log(`${tag} seeding`);
     const started = performance.now();
-    const seeded = await seedInstance(loadConfig(env), size);
+    const key = loadOrCreateSigningKey(join(dataDir, 'bff'));
+    const projects = await seedInstance(loadConfig(env), size);
+    const registryProcess = await startRegistry(join(dataDir, 'registry-data'), join(dataDir, 'bff'));
+    registry = registryProcess.child;
+    const groupRepositoriesVisible = await pushGroupRepositories(
+      new Pusher(registryProcess.url, key),
+      projects.org0Projects,
+    );
+    const seeded: Seeded = { ...projects, groupRepositoriesVisible };
     log(`${tag} seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     child = spawn(process.execPath, [serverJs], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, REGISTRY_URL: registryProcess.url, BERTH_TOKEN_ISSUER: ISSUER },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     live.add(child);
     const base = `http://127.0.0.1:${port}`;
     await waitUntilUp(base, child);
-    return { size, pid: child.pid!, base, seeded, dataDir, databaseUrl: database?.url, stop };
+    return { size, pid: child.pid!, base, seeded, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Pushes GROUP_REPOSITORIES repositories spread evenly over the projects under `org-0` (one tag
+ * each) and answers how many of them the member may see, from the seed plan.
+ */
+async function pushGroupRepositories(pusher: Pusher, projects: SeededInstance['org0Projects']) {
+  const owners = Array.from(
+    { length: GROUP_REPOSITORIES },
+    (_, k) => projects[Math.floor((k * projects.length) / GROUP_REPOSITORIES)]!,
+  );
+  await pool(owners.length, 4, async (k) => {
+    const repository = `${owners[k]!.fullPath}/image-${k}`;
+    await pusher.blobs(repository);
+    await pusher.manifest(repository, 'latest');
+  });
+  return owners.filter((owner) => owner.registryVisibleToMember).length;
 }
 
 const median = (values: number[]) => percentile(values, 0.5);
@@ -248,67 +283,11 @@ async function measureLists(dialect: string, instances: Instance[], results: Res
   }
 }
 
-/** The group registry list's question, asked in-process of each instance's database (no endpoint yet). */
-async function measureRegistryVisible(
-  dialect: string,
-  instances: Instance[],
-  results: Results,
-): Promise<void> {
-  const opened = await Promise.all(
-    instances.map(async (instance) => {
-      const database = openDatabase<BffDatabase>({
-        url: instance.databaseUrl,
-        sqlitePath: join(instance.dataDir, 'bff', 'bff.db'),
-      });
-      const users = new UserService(database.db);
-      const member = (await users.findByUsername('member'))!;
-      const actor: Actor = { kind: 'user', user: await users.principal(member), scopes: ['api'] };
-      const org0 = (await new GroupService(database.db).findByFullPath('org-0'))!;
-      const projects = new ProjectService(database.db);
-      const now = new Date();
-      const ask = async (who: Actor) => (await projects.registryVisibilityUnder(who, org0, now)).visible;
-      const visible = await ask(actor);
-      if (visible.length !== instance.seeded.registryVisibleUnderOrg0)
-        throw new Error(
-          `registryVisibilityUnder: ${visible.length}, expected ${instance.seeded.registryVisibleUnderOrg0}`,
-        );
-      if ((await ask(ANONYMOUS)).length >= visible.length)
-        throw new Error('registryVisibilityUnder: anonymous sees as much as the member');
-      return { database, run: () => ask(actor) };
-    }),
-  );
-  try {
-    const times: number[][] = instances.map(() => []);
-    for (let i = 0; i < WARMUP + SAMPLES; i++) {
-      for (const [index, { run }] of opened.entries()) {
-        const t0 = performance.now();
-        await run();
-        if (i >= WARMUP) times[index]!.push(performance.now() - t0);
-      }
-    }
-    for (const [index, instance] of instances.entries()) {
-      record(results, dialect, 'registry-visible', instance.size, {
-        p50: percentile(times[index]!, 0.5),
-        p99: percentile(times[index]!, 0.99),
-        cpuMs: Number.NaN,
-        loadP50: Number.NaN,
-        loadP99: Number.NaN,
-        rps: Number.NaN,
-      });
-    }
-  } finally {
-    for (const { database } of opened) await database.close();
-  }
-}
-
 const ms = (value: number) => (Number.isNaN(value) ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 
 function report(results: Results): string {
   const [small, large] = SIZES as [number, number];
-  const labels: Record<string, string> = {
-    ...Object.fromEntries(LISTS.map((l) => [l.id, l.label])),
-    'registry-visible': 'ProjectService.registryVisibilityUnder(member, org-0), in-process, no HTTP',
-  };
+  const labels: Record<string, string> = Object.fromEntries(LISTS.map((l) => [l.id, l.label]));
   const lines = [
     `Project lists over ${small.toLocaleString('en')} and ${large.toLocaleString('en')} projects; ` +
       `both instances side by side, taking turns; one connection: p50/p99 of ${SAMPLES} requests; ${CONNECTIONS} connections: wrk, median of ${ROUNDS} rounds of ${ROUND_SECONDS} s.`,
@@ -347,7 +326,6 @@ async function main(): Promise<number> {
     try {
       for (const size of SIZES) instances.push(await startInstance(dialect, size, url));
       await measureLists(dialect, instances, results);
-      await measureRegistryVisible(dialect, instances, results);
     } finally {
       for (const instance of instances) await instance.stop();
     }

@@ -10,24 +10,19 @@
  * once for a member who sees every project and once for a signed-in outsider who sees half of them
  * (the list the registry scopes to project paths). Targets: p50 < 25 ms, p99 < 100 ms.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { signRegistryToken } from '../src/token-service/jwt.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../src/token-service/keys.js';
+import { loadOrCreateSigningKey } from '../src/token-service/keys.js';
+import { bffBin, ISSUER, json, Pusher, pool, request, startProcess, startRegistry } from './stack.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bffRoot = resolve(here, '../..');
-const registryBin = resolve(bffRoot, '../../packages/registry/dist/berth-registry.mjs');
-const bffBin = resolve(bffRoot, 'dist/src/server.js');
-const ISSUER = 'berth-token-service';
 const ROOT_PASSWORD = 'bench-root-password';
 const P50_TARGET_MS = 25;
 const P99_TARGET_MS = 100;
@@ -42,131 +37,9 @@ const config = args.quick
 const log = (message: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} [bff] ${message}\n`);
 
-const children = new Set<ChildProcess>();
 const scratch = mkdtempSync(join(tmpdir(), 'berth-bff-bench-'));
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(scratch, { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-
-/** Starts a node process and resolves with the port its `listening` log line names. */
-async function startProcess(script: string, args: string[], env: Record<string, string>, ready: string) {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start\n${stderr.join('')}`)), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /"port":\s*(\d+)/.exec(line);
-      if (line.includes(ready) && match) {
-        clearTimeout(timer);
-        resolvePort(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}\n${stderr.join('')}`)));
-  });
-  child.stdout?.resume();
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-/** Runs fn(0..count-1) on `lanes` concurrent lanes. */
-async function pool(count: number, lanes: number, fn: (index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(lanes, count) }, async () => {
-      while (next < count) await fn(next++);
-    }),
-  );
-}
-
-async function request(url: string, init: RequestInit & { expect?: number } = {}) {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  if (response.status !== (init.expect ?? 200)) {
-    throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text.slice(0, 300)}`);
-  }
-  return text ? JSON.parse(text) : undefined;
-}
-
-const json = (method: string, body: unknown, headers: Record<string, string> = {}) => ({
-  method,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
-
-const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-/** Pushes image manifests through `/v2/` with tokens signed by the BFF key, as the token service would. */
-class Pusher {
-  private readonly layer = Buffer.alloc(64 * 1024, 7);
-  private readonly config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {} }));
-
-  constructor(
-    private readonly registryUrl: string,
-    private readonly key: SigningKey,
-  ) {}
-
-  private auth(repository: string) {
-    const { token } = signRegistryToken(
-      this.key,
-      {
-        iss: ISSUER,
-        aud: 'container_registry',
-        sub: 'bench',
-        access: [{ type: 'repository', name: repository, actions: ['pull', 'push'] }],
-      },
-      new Date(),
-    );
-    return { authorization: `Bearer ${token}` };
-  }
-
-  async blobs(repository: string) {
-    for (const blob of [this.layer, this.config]) {
-      await request(`${this.registryUrl}/v2/${repository}/blobs/uploads/?digest=${sha256(blob)}`, {
-        method: 'POST',
-        headers: { ...this.auth(repository), 'content-type': 'application/octet-stream' },
-        body: blob,
-        expect: 201,
-      });
-    }
-  }
-
-  /** A distinct manifest per tag (its annotation differs), as CI builds are. */
-  async manifest(repository: string, tag: string, headers = this.auth(repository)) {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256(this.config),
-        size: this.config.length,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-          digest: sha256(this.layer),
-          size: this.layer.length,
-        },
-      ],
-      annotations: { 'org.opencontainers.image.version': tag },
-    });
-    await request(`${this.registryUrl}/v2/${repository}/manifests/${tag}`, {
-      method: 'PUT',
-      headers: { ...headers, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-      body: manifest,
-      expect: 201,
-    });
-  }
-
-  headers(repository: string) {
-    return this.auth(repository);
-  }
-}
 
 /** GETs `path` `warmup + samples` times in a row on one keep-alive connection; every answer must be 200 and the same. */
 async function latencies(url: string, headers: Record<string, string>, check: (body: unknown) => void) {
@@ -215,24 +88,7 @@ function percentile(values: number[], p: number): number {
 async function main(): Promise<number> {
   const dataDir = join(scratch, 'data');
   const key = loadOrCreateSigningKey(join(dataDir, 'bff'));
-  const registry = await startProcess(
-    registryBin,
-    ['serve'],
-    {
-      REGISTRY_HOST: '127.0.0.1',
-      REGISTRY_PORT: '0',
-      BERTH_DATA_DIR: join(scratch, 'registry'),
-      REGISTRY_DATABASE_URL: '',
-      REGISTRY_ACCESS_LOG: 'false',
-      LOG_LEVEL: 'info',
-      REGISTRY_AUTH: 'token',
-      REGISTRY_AUTH_TOKEN_REALM: 'http://127.0.0.1:1/jwt/auth',
-      REGISTRY_AUTH_TOKEN_SERVICE: 'container_registry',
-      REGISTRY_AUTH_TOKEN_ISSUER: ISSUER,
-      REGISTRY_AUTH_TOKEN_PUBLIC_KEY_FILE: join(dataDir, 'bff', 'token-signing-key.pub.pem'),
-    },
-    'registry listening',
-  );
+  const registry = await startRegistry(join(scratch, 'registry'), join(dataDir, 'bff'));
   const bff = await startProcess(
     bffBin,
     [],

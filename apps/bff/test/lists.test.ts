@@ -350,17 +350,26 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
     });
   });
 
-  it('splits the projects under a group by whether the caller may view their registry', async () => {
+  it("finds each image's owning project and whether the caller may view its registry", async () => {
     const now = new Date();
     const groupIds = new Map((await bff.services.groups.list({})).map((g) => [g.full_path, g.id]));
     const under = (await allProjects()).filter((project) => project.full_path.startsWith('acme/'));
+    // Names at the project path, one to three segments below it (owned), four below (too deep for
+    // an image of the project), and below a group with no project there.
+    const owned = under.flatMap((project) => [
+      project.full_path,
+      `${project.full_path}/app`,
+      `${project.full_path}/a/b/c`,
+    ]);
+    const names = [
+      ...owned,
+      ...under.map((project) => `${project.full_path}/a/b/c/d`),
+      'acme/no-such-project/app',
+    ];
+    const decisions = new Set<boolean>();
     for (const caller of callers) {
       const actor = await caller.actor();
-      const { visible, hidden } = await bff.services.projects.registryVisibilityUnder(
-        actor,
-        groups.acme!,
-        now,
-      );
+      const owners = await bff.services.projects.registryOwnersOf(actor, 'acme', names, now);
       const mayView = (project: ProjectRow) =>
         mayViewRegistry(
           actor,
@@ -372,10 +381,17 @@ describe.each(databaseTargets())('project and group lists on $dialect', (target)
           },
           now,
         );
-      const paths = (projects: ProjectRow[]) => projects.map((project) => project.full_path).sort();
-      expect(paths(visible), `${caller.name}: visible`).toEqual(paths(under.filter(mayView)));
-      expect(paths(hidden), `${caller.name}: hidden`).toEqual(paths(under.filter((p) => !mayView(p))));
-      expect(visible[0] ?? hidden[0]).toEqual(under.find((p) => p.id === (visible[0] ?? hidden[0])!.id));
+      expect([...owners.keys()].sort(), caller.name).toEqual([...owned].sort());
+      for (const project of under) {
+        for (const name of [project.full_path, `${project.full_path}/a/b/c`]) {
+          const owner = owners.get(name);
+          expect(owner?.project, `${caller.name}: ${name}`).toEqual(project);
+          expect(owner?.registryVisible, `${caller.name}: ${name}`).toBe(mayView(project));
+          decisions.add(mayView(project));
+        }
+      }
     }
+    // Callers and projects cover both answers.
+    expect([...decisions].sort()).toEqual([false, true]);
   });
 });

@@ -13,6 +13,13 @@ import { assertFullPathFree, assertVisibilityWithin, checkFullPathLength, prefix
 
 /** An image name is `<project full path>[/<up to 3 more segments>]` (docs/design.md §5). */
 const MAX_IMAGE_SEGMENTS_BELOW_PROJECT = 3;
+/** Paths per `IN` list when looking owners up: well inside SQLite's and PostgreSQL's parameter limits. */
+const OWNER_LOOKUP_CHUNK = 1000;
+
+/** The paths that could be the project owning image `name`, nearest first: itself and up to 3 ancestors. */
+function ownerCandidates(name: string): string[] {
+  return [name, ...prefixesOf(name).reverse().slice(0, MAX_IMAGE_SEGMENTS_BELOW_PROJECT)];
+}
 
 export interface NewProjectInput {
   name: string;
@@ -80,19 +87,13 @@ export class ProjectService {
 
   /** The project an image repository belongs to: the longest project path that starts the name. */
   async findForRepository(name: string): Promise<ProjectRow | undefined> {
-    const candidates = [...prefixesOf(name), name];
     const rows = await this.db
       .selectFrom('projects')
       .selectAll()
-      .where('full_path', 'in', candidates)
+      .where('full_path', 'in', ownerCandidates(name))
       .execute();
-    const project = rows.sort((a, b) => b.full_path.length - a.full_path.length)[0];
-    if (!project) return undefined;
-    const below =
-      name.length === project.full_path.length
-        ? 0
-        : name.slice(project.full_path.length + 1).split('/').length;
-    return below <= MAX_IMAGE_SEGMENTS_BELOW_PROJECT ? project : undefined;
+    // Project paths never nest (a project holds no groups), so at most one row matches.
+    return rows.sort((a, b) => b.full_path.length - a.full_path.length)[0];
   }
 
   /** Facts for many projects from one read of the group table. */
@@ -152,27 +153,41 @@ export class ProjectService {
   }
 
   /**
-   * The projects under the group (subgroups included) split by whether the actor may view their
-   * registry (`mayViewRegistry`), in one query: what the group's registry list may show, and what not.
+   * The project owning each repository name under the group at `groupPath` (`findForRepository`'s
+   * rule) and whether the actor may view its registry (`mayViewRegistry`), read for those names
+   * only: a group's registry list costs what the group's repositories cost, not what its projects
+   * do. Names no project owns are absent.
    */
-  async registryVisibilityUnder(
+  async registryOwnersOf(
     actor: Actor,
-    group: GroupRow,
+    groupPath: string,
+    names: readonly string[],
     now: Date,
-  ): Promise<{ visible: ProjectRow[]; hidden: ProjectRow[] }> {
+  ): Promise<Map<string, { project: ProjectRow; registryVisible: boolean }>> {
+    // The group and the groups above it are no projects: only paths below it are looked up.
+    const below = `${groupPath}/`;
+    const candidates = [...new Set(names.flatMap(ownerCandidates).filter((path) => path.startsWith(below)))];
     const mayView = projectsWithRegistryView(actor, now);
-    const rows = await this.db
-      .selectFrom('projects')
-      .selectAll()
-      .select((eb) => eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'))
-      .where(inGroupsAtOrBelow('projects.namespace_id', [group.id]))
-      .orderBy('full_path')
-      .execute();
-    const visible: ProjectRow[] = [];
-    const hidden: ProjectRow[] = [];
-    for (const { registry_visible, ...project } of rows)
-      (registry_visible === 1 ? visible : hidden).push(project);
-    return { visible, hidden };
+    const byPath = new Map<string, { project: ProjectRow; registryVisible: boolean }>();
+    for (let start = 0; start < candidates.length; start += OWNER_LOOKUP_CHUNK) {
+      const rows = await this.db
+        .selectFrom('projects')
+        .selectAll()
+        .select((eb) => eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'))
+        .where('full_path', 'in', candidates.slice(start, start + OWNER_LOOKUP_CHUNK))
+        .execute();
+      for (const { registry_visible, ...project } of rows)
+        byPath.set(project.full_path, { project, registryVisible: Number(registry_visible) === 1 });
+    }
+    const owners = new Map<string, { project: ProjectRow; registryVisible: boolean }>();
+    for (const name of names) {
+      // Candidates run from the name itself upwards: the first project found is the nearest.
+      const owner = ownerCandidates(name)
+        .map((path) => byPath.get(path))
+        .find((found) => found !== undefined);
+      if (owner) owners.set(name, owner);
+    }
+    return owners;
   }
 
   async create(input: NewProjectInput): Promise<ProjectRow> {

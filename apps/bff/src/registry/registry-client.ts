@@ -3,6 +3,7 @@ import {
   ociImageConfigSchema,
   ociImageManifestSchema,
   ociIndexSchema,
+  REGISTRY_NAMES_PAGE_MAX,
   REGISTRY_TOTAL_HEADER,
   type RegistryAccessEntry,
   type RegistryBulkTagDeleteResult,
@@ -16,6 +17,7 @@ import {
   registryErrorBodySchema,
   registryRenameResultSchema,
   registryRepositoryListSchema,
+  registryRepositoryNamesSchema,
   registryRepositorySchema,
   registryTagListSchema,
   registryTagSchema,
@@ -128,6 +130,26 @@ export class RegistryClient {
       scope,
     );
     return this.page(response, registryRepositoryListSchema);
+  }
+
+  /** The full path of every repository at or under `prefix`, in byte order, all pages. */
+  async listRepositoryNamesUnder(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for (;;) {
+      const last = names.at(-1);
+      const query = new URLSearchParams({
+        n: String(REGISTRY_NAMES_PAGE_MAX),
+        ...(last === undefined ? {} : { last }),
+      });
+      const response = await this.call(
+        'GET',
+        `/berth/v1/repository-paths/${prefix}/repositories/names/?${query}`,
+        pull(`${prefix}/*`),
+      );
+      const page = await this.parse(response, registryRepositoryNamesSchema);
+      names.push(...page);
+      if (page.length < REGISTRY_NAMES_PAGE_MAX) return names;
+    }
   }
 
   /** Every repository at or under `prefix`, all pages. */

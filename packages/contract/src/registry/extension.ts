@@ -12,6 +12,8 @@ export const REGISTRY_TOTAL_HEADER = 'Berth-Total-Count';
 export const REGISTRY_BULK_DELETE_MAX = 1000;
 /** Largest page a `/berth/v1/` list serves. */
 export const REGISTRY_PAGE_SIZE_MAX = 1000;
+/** Largest page of the names-only repository list: names are short and cost no statistics. */
+export const REGISTRY_NAMES_PAGE_MAX = 10_000;
 
 const isoTime = z.iso.datetime();
 
@@ -30,6 +32,8 @@ export const registryRepositorySchema = z.object({
 });
 export type RegistryRepository = z.infer<typeof registryRepositorySchema>;
 export const registryRepositoryListSchema = z.array(registryRepositorySchema);
+/** Full repository paths at or under a prefix, in byte order: what a caller needs to decide visibility. */
+export const registryRepositoryNamesSchema = z.array(repositoryNameSchema);
 
 export const registryPlatformSchema = z.object({
   os: z.string(),

@@ -52,6 +52,11 @@ export class Repositories {
     return { page: { ...page, rows: await this.withStats(page.rows) }, total };
   }
 
+  /** Names of the repositories at or under `prefix` after `last`, in byte order, at most `limit`. */
+  names(prefix: string, last: string | undefined, limit: number): Promise<string[]> {
+    return this.deps.listings.listRepositoryNames(prefix, last, limit);
+  }
+
   /** Repositories at or under `prefix` inside `scope`, one offset page and the total. */
   async listInScope(prefix: string, query: ListQuery<RepositorySortField>, scope: PathScope) {
     const page = await this.deps.listings.listRepositoriesInScope(prefix, query, scope);

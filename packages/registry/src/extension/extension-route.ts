@@ -7,6 +7,7 @@ export const EXTENSION_PREFIX = '/berth/v1/';
 export type ExtensionRoute =
   | { kind: 'base' }
   | { kind: 'repository-list'; prefix: string }
+  | { kind: 'repository-names'; prefix: string }
   | { kind: 'repository'; name: string }
   | { kind: 'repository-id'; id: number }
   | { kind: 'tag-list'; name: string }
@@ -21,6 +22,7 @@ export function isExtensionPath(path: string): boolean {
 // Greedy `(.+)` for names, as in /v2/: a repository whose name ends in `/tags/list` is reached
 // through its tag list, not its details. The trailing slash is optional (GitLab redirects to it).
 const REPOSITORY_LIST = /^\/berth\/v1\/repository-paths\/(.+)\/repositories\/list\/?$/;
+const REPOSITORY_NAMES = /^\/berth\/v1\/repository-paths\/(.+)\/repositories\/names\/?$/;
 const TAG = /^\/berth\/v1\/repositories\/(.+)\/tags\/detail\/([^/]+)\/?$/;
 const TAG_LIST = /^\/berth\/v1\/repositories\/(.+)\/tags\/list\/?$/;
 const TAGS = /^\/berth\/v1\/repositories\/(.+)\/tags\/?$/;
@@ -39,6 +41,8 @@ export function matchExtensionRoute(path: string, method: string): ExtensionRout
   if (match) return { kind: 'repository-id', id: Number(match[1]) };
   match = REPOSITORY_LIST.exec(path);
   if (match) return { kind: 'repository-list', prefix: repositoryName(match[1]) };
+  match = REPOSITORY_NAMES.exec(path);
+  if (match) return { kind: 'repository-names', prefix: repositoryName(match[1]) };
   match = TAG.exec(path);
   if (match) {
     const tag = match[2] ?? '';
@@ -78,6 +82,8 @@ export function extensionAccess(route: ExtensionRoute, method: string): AccessRe
       return read || method === 'POST'
         ? { type: 'repository', name: `${route.prefix}/*`, actions: ['pull'] }
         : ADMIN;
+    case 'repository-names':
+      return read ? { type: 'repository', name: `${route.prefix}/*`, actions: ['pull'] } : ADMIN;
     case 'repository-id':
       // An id names no path a token could be scoped to.
       return ADMIN;

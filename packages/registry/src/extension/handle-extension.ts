@@ -14,6 +14,7 @@ import {
   encodeTimeMarker,
   PAGE_SIZE_DEFAULT,
   parseDryRun,
+  parseNamesQuery,
   parseNoParameters,
   parseRepositoryListQuery,
   parseTagListQuery,
@@ -85,6 +86,12 @@ export async function handleExtension(
         ...links(`/berth/v1/repository-paths/${route.prefix}/repositories/list/`, list, page),
         [REGISTRY_TOTAL_HEADER]: total,
       });
+    }
+
+    case 'repository-names': {
+      if (!read) throw methodNotAllowed(method, ['GET']);
+      const { n, last } = parseNamesQuery(query);
+      return sendJson(res, 200, await repositories.names(route.prefix, last, n));
     }
 
     case 'repository-id': {

@@ -1,4 +1,9 @@
-import { REPOSITORY_NAME_MAX_LENGTH, REPOSITORY_NAME_PATTERN, TAG_PATTERN } from '@berth/contract';
+import {
+  REGISTRY_NAMES_PAGE_MAX,
+  REPOSITORY_NAME_MAX_LENGTH,
+  REPOSITORY_NAME_PATTERN,
+  TAG_PATTERN,
+} from '@berth/contract';
 import { z } from 'zod';
 import { type RegistryErrorCode, registryError } from '../core/errors.js';
 import type {
@@ -84,6 +89,23 @@ const REPOSITORY_RULES = {
   sort: sortRule<RepositorySortField>(['name', 'created_at', 'updated_at']),
 } satisfies Record<string, ParameterRule>;
 
+const NAMES_RULES = {
+  n: {
+    schema: z
+      .string()
+      .regex(/^[0-9]{1,5}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(REGISTRY_NAMES_PAGE_MAX)),
+    code: 'PAGINATION_NUMBER_INVALID',
+    rule: `an integer from 1 to ${REGISTRY_NAMES_PAGE_MAX}`,
+  },
+  last: {
+    schema: z.string().regex(REPOSITORY_NAME_PATTERN).max(REPOSITORY_NAME_MAX_LENGTH),
+    code: 'NAME_INVALID',
+    rule: 'a repository name from the previous page',
+  },
+} satisfies Record<string, ParameterRule>;
+
 const DRY_RUN_RULES = {
   dry_run: {
     schema: z.enum(['true', 'false']),
@@ -143,6 +165,12 @@ function parseListQuery<Field extends string>(
     ...(values.offset === undefined ? {} : { offset: values.offset }),
     ...(values.name === undefined ? {} : { filter: values.name }),
   };
+}
+
+/** `n` (default and most: REGISTRY_NAMES_PAGE_MAX) and `last` of the names-only repository list. */
+export function parseNamesQuery(query: URLSearchParams): { n: number; last: string | undefined } {
+  const values = parseParameters(query, NAMES_RULES);
+  return { n: values.n ?? REGISTRY_NAMES_PAGE_MAX, last: values.last };
 }
 
 export function parseDryRun(query: URLSearchParams): boolean {

@@ -185,6 +185,19 @@ function repositoriesUnder(db: Db, prefix: string, filter: string | undefined) {
     : select.where(contains(sql<string>`substr(r.name, ${prefix.length + 2})`, filter));
 }
 
+/** Names at or under `prefix` after `last`, in byte order: one page of the names-only list. */
+export async function listRepositoryNames(
+  db: Db,
+  prefix: string,
+  last: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  let select = db.selectFrom('repositories').select('name').where(atOrUnder('name', prefix));
+  if (last !== undefined) select = select.where('name', '>', last);
+  const rows = await select.orderBy('name').limit(limit).execute();
+  return rows.map((row) => row.name);
+}
+
 /** How many repositories at or under `prefix` match the filter. */
 export async function countRepositories(db: Db, prefix: string, filter: string | undefined): Promise<number> {
   const row = await repositoriesUnder(db, prefix, filter)
@@ -417,6 +430,10 @@ export class Listings {
 
   countRepositories(prefix: string, filter: string | undefined) {
     return countRepositories(this.db, prefix, filter);
+  }
+
+  listRepositoryNames(prefix: string, last: string | undefined, limit: number) {
+    return listRepositoryNames(this.db, prefix, last, limit);
   }
 
   listRepositoriesInScope(prefix: string, query: ListQuery<RepositorySortField>, scope: PathScope) {

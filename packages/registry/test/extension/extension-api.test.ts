@@ -6,6 +6,7 @@ import {
   registryErrorBodySchema,
   registryRenameResultSchema,
   registryRepositoryListSchema,
+  registryRepositoryNamesSchema,
   registryRepositorySchema,
   registryTagListSchema,
   registryTagSchema,
@@ -326,6 +327,48 @@ describe.each(databaseTargets())('extension API on $dialect', (target) => {
         400,
         'PAGINATION_NUMBER_INVALID',
       );
+    });
+
+    it('names every repository at or under a prefix in byte order, in pages of n after last', async () => {
+      const names = async (query: string) =>
+        json(await api(`repository-paths/acme/repositories/names/${query}`), registryRepositoryNamesSchema);
+      const all = await names('');
+      // The same repositories as the full list, by path; acme/shop2 and acme/shop-x are not below acme/shop.
+      const listed = paths(
+        await json(await api('repository-paths/acme/repositories/list/'), registryRepositoryListSchema),
+      );
+      // Default sort compares UTF-16 code units: byte order for the ASCII the name grammar allows.
+      expect(all).toEqual([...listed].sort());
+      expect(all.length).toBeGreaterThan(3);
+      expect(await names('?n=2')).toEqual(all.slice(0, 2));
+      expect(await names(`?n=2&last=${encodeURIComponent(all[1]!)}`)).toEqual(all.slice(2, 4));
+      expect(await names(`?last=${encodeURIComponent(all.at(-1)!)}`)).toEqual([]);
+      expect(
+        await json(
+          await api('repository-paths/acme/shop/repositories/names/'),
+          registryRepositoryNamesSchema,
+        ),
+      ).toEqual(all.filter((name) => name === 'acme/shop' || name.startsWith('acme/shop/')));
+      expect(
+        await json(await api('repository-paths/nothing/repositories/names/'), registryRepositoryNamesSchema),
+      ).toEqual([]);
+      await expectError(
+        await api('repository-paths/acme/repositories/names/?n=0'),
+        400,
+        'PAGINATION_NUMBER_INVALID',
+      );
+      await expectError(
+        await api('repository-paths/acme/repositories/names/?n=10001'),
+        400,
+        'PAGINATION_NUMBER_INVALID',
+      );
+      await expectError(await api('repository-paths/acme/repositories/names/?last=Bad'), 400, 'NAME_INVALID');
+      await expectError(
+        await api('repository-paths/acme/repositories/names/?sort=name'),
+        400,
+        'INVALID_QUERY_PARAMETER_VALUE',
+      );
+      expect((await api('repository-paths/acme/repositories/names/', { method: 'POST' })).status).toBe(405);
     });
 
     it('finds a repository by its id, and the id survives a rename', async () => {

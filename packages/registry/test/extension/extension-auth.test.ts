@@ -89,6 +89,8 @@ describe('extension API authorization', () => {
     expect((await call('repository-paths/team/repositories/list/', pull)).status).toBe(401);
     const group = token([{ type: 'repository', name: 'team/*', actions: ['pull'] }]);
     expect((await call('repository-paths/team/repositories/list/', group)).status).toBe(200);
+    expect((await call('repository-paths/team/repositories/names/', group)).status).toBe(200);
+    expect((await call('repository-paths/team/repositories/names/', pull)).status).toBe(401);
     expect((await call('repositories/team/app/tags/detail/latest/', group)).status).toBe(200);
   });
 

@@ -13,13 +13,13 @@ import {
 } from '@berth/contract';
 import { type Response, Router } from 'express';
 import {
+  type Actor,
   type ContainerRegistryPermissions,
   containerRegistryPermissions,
   projectPermissions,
   refusal,
 } from '../../access/access.js';
 import type { ProjectRow } from '../../db/schema.js';
-import { prefixesOf } from '../../domain/paths.js';
 import { badRequest, notFound } from '../../errors.js';
 import { actorOf, context } from '../../http/context.js';
 import { setKeysetLinks, setPageHeaders } from '../../http/pagination.js';
@@ -114,34 +114,55 @@ export function containerRegistryRouter(services: Services, resources: Resources
     );
   });
 
+  /**
+   * One page of the repositories under a group that the actor may see. Visibility takes one read of
+   * the group's repository names from the registry and one of their owning projects here, so it costs
+   * what the group's repositories cost, not what its projects do. Project paths never nest, so a scope
+   * of project paths selects exactly those projects' repositories.
+   */
+  async function groupRepositoryPage(
+    actor: Actor,
+    groupPath: string,
+    options: RepositoryListOptions,
+    now: Date,
+  ): Promise<{
+    page: RegistryRepositoryPage;
+    owned: { repository: RegistryRepository; project: ProjectRow }[];
+  }> {
+    const names = await registry.listRepositoryNamesUnder(groupPath);
+    const owners = await services.projects.registryOwnersOf(actor, groupPath, names, now);
+    const visible = new Set<string>();
+    const hidden = new Set<string>();
+    for (const owner of owners.values())
+      (owner.registryVisible ? visible : hidden).add(owner.project.full_path);
+    if (visible.size === 0) return { page: EMPTY_PAGE, owned: [] };
+    // A repository no project owns has no project path to exclude it by: then only an include list is exact.
+    const unowned = owners.size < names.length;
+    const page =
+      hidden.size === 0 && !unowned
+        ? await registry.listRepositories(groupPath, options)
+        : await registry.listRepositoriesInScope(
+            groupPath,
+            visible.size <= hidden.size || unowned ? { include: [...visible] } : { exclude: [...hidden] },
+            options,
+          );
+    // A repository pushed after the names were read has no owner looked up yet: it shows on a later request.
+    const owned = page.items.flatMap((repository) => {
+      const owner = owners.get(repository.path);
+      return owner?.registryVisible ? [{ repository, project: owner.project }] : [];
+    });
+    return { page, owned };
+  }
+
   router.get('/groups/:id/registry/repositories', async (req, res) => {
     const actor = actorOf(res);
     const now = new Date();
     const { group } = await resources.group(actor, req.params.id, now);
     const query = parse(listContainerRepositoriesQuerySchema, req.query);
     const options = repositoryListOptions(query);
-    const { visible, hidden } = await services.projects.registryVisibilityUnder(actor, group, now);
-    let page: RegistryRepositoryPage = EMPTY_PAGE;
-    if (options && visible.length > 0) {
-      // Send the registry whichever list of project paths is shorter.
-      page =
-        hidden.length === 0
-          ? await registry.listRepositories(group.full_path, options)
-          : await registry.listRepositoriesInScope(
-              group.full_path,
-              visible.length <= hidden.length
-                ? { include: visible.map((project) => project.full_path) }
-                : { exclude: hidden.map((project) => project.full_path) },
-              options,
-            );
-    }
-    const byPath = new Map(visible.map((project) => [project.full_path, project]));
-    const owned = page.items.flatMap((repository) => {
-      const project = [repository.path, ...prefixesOf(repository.path).reverse()]
-        .map((path) => byPath.get(path))
-        .find((found) => found !== undefined);
-      return project ? [{ repository, project }] : [];
-    });
+    const { page, owned } = options
+      ? await groupRepositoryPage(actor, group.full_path, options, now)
+      : { page: EMPTY_PAGE, owned: [] };
     setPageHeaders(req, res, page.total, query);
     res.json(await presentRepositories(owned, query.tags));
   });
