@@ -106,9 +106,23 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       expect(refused.status).toBe(403);
       const alice = world.users.alice!.api;
       await alice.expect(201, 'POST', '/projects', { path: 'busy', namespace_id: team.id });
-      const taken = await alice.put(`/projects/${app.id}`, { path: 'busy' });
+      const taken = await alice.put(`/projects/${app.id}`, {
+        path: 'busy',
+        description: 'not kept',
+        container_expiration_policy_attributes: { enabled: true, keep_n: 5 },
+      });
       expect(taken.status).toBe(400);
       expect(taken.body.message).toMatch(/"team\/busy" has already been taken/);
+      // All or nothing: the refused rename took the other changes with it.
+      const unchanged = await alice.expect(200, 'GET', `/projects/${app.id}`);
+      expect(unchanged.description).not.toBe('not kept');
+      expect(unchanged.container_expiration_policy.enabled).toBe(false);
+      const badPolicy = await alice.put(`/projects/${app.id}`, {
+        path: 'svc',
+        container_expiration_policy_attributes: { name_regex: '(' },
+      });
+      expect(badPolicy.status).toBe(400);
+      expect(await registryPaths('team/app')).toEqual(['team/app', 'team/app/worker']);
       const invalid = await alice.put(`/projects/${app.id}`, { path: 'Bad_' });
       expect(invalid.status).toBe(400);
       expect(await registryPaths('team/app')).toEqual(['team/app', 'team/app/worker']);
@@ -131,6 +145,17 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       await alice.expect(201, 'POST', '/projects', { path: 'deep', namespace_id: sub.id });
       await push('team/sub/deep', 'alice');
 
+      // Group settings and paths are the Owner's (GitLab's rule): a Maintainer changes neither.
+      const notOwner = await world.users.bob!.api.put(`/groups/${team.id}`, {
+        name: 'Renamed',
+        path: 'crew',
+      });
+      expect(notOwner.status).toBe(403);
+      // A path taken by another group refuses the whole request, name included.
+      await alice.expect(201, 'POST', '/groups', { name: 'Taken', path: 'taken' });
+      const taken = await alice.put(`/groups/${team.id}`, { name: 'Renamed', path: 'taken' });
+      expect(taken.status).toBe(400);
+      expect((await alice.expect(200, 'GET', `/groups/${team.id}`)).name).not.toBe('Renamed');
       const crew = await alice.expect(200, 'PUT', `/groups/${team.id}`, { path: 'crew' });
       expect(crew).toMatchObject({ path: 'crew', full_path: 'crew' });
       expect(await registryPaths('crew')).toEqual(['crew/sub/deep', 'crew/svc', 'crew/svc/worker']);

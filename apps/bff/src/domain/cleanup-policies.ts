@@ -106,13 +106,22 @@ export class CleanupPolicyService {
    * Saves edits to a project's policy. As in GitLab, every save schedules the next run one cadence
    * from now; the regexes are checked first, so a policy that cannot run is never saved.
    */
+  /** The policy `update` would store, or the 400 it would answer; writes nothing. */
+  async assertChangesAllowed(
+    projectId: number,
+    changes: ContainerExpirationPolicyAttributes,
+  ): Promise<ContainerExpirationPolicy> {
+    const policy = applyPolicyChanges(await this.get(projectId), changes);
+    compilePolicyRules(policy);
+    return policy;
+  }
+
   async update(
     projectId: number,
     changes: ContainerExpirationPolicyAttributes,
     now: Date,
   ): Promise<ContainerExpirationPolicy> {
-    const policy = applyPolicyChanges(await this.get(projectId), changes);
-    compilePolicyRules(policy);
+    const policy = await this.assertChangesAllowed(projectId, changes);
     const values = {
       enabled: policy.enabled ? 1 : 0,
       cadence: policy.cadence,

@@ -177,12 +177,17 @@ export class GroupService {
     });
   }
 
-  async update(group: GroupRow, changes: GroupChanges): Promise<GroupRow> {
+  /** Refuses changes `update` would refuse, writing nothing: callers check before other writes. */
+  async assertChangesAllowed(group: GroupRow, changes: GroupChanges): Promise<void> {
     if (changes.visibility !== undefined && changes.visibility !== group.visibility) {
       const parent = group.parent_id === null ? undefined : await this.findById(group.parent_id);
       if (parent) assertVisibilityWithin(changes.visibility, parent.visibility, 'group', 'parent group');
       await this.assertNoChildAbove(group, changes.visibility);
     }
+  }
+
+  async update(group: GroupRow, changes: GroupChanges): Promise<GroupRow> {
+    await this.assertChangesAllowed(group, changes);
     const set = {
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.visibility !== undefined && { visibility: changes.visibility }),

@@ -216,9 +216,14 @@ export class ProjectService {
     });
   }
 
-  async update(project: ProjectRow, group: GroupRow, changes: ProjectChanges): Promise<ProjectRow> {
+  /** Refuses changes `update` would refuse, writing nothing: callers check before other writes. */
+  assertChangesAllowed(group: GroupRow, changes: ProjectChanges): void {
     if (changes.visibility !== undefined)
       assertVisibilityWithin(changes.visibility, group.visibility, 'project', 'group');
+  }
+
+  async update(project: ProjectRow, group: GroupRow, changes: ProjectChanges): Promise<ProjectRow> {
+    this.assertChangesAllowed(group, changes);
     return this.db
       .updateTable('projects')
       .set({

@@ -113,15 +113,19 @@ export function groupsRouter(services: Services, resources: Resources): Router {
     const { group, permissions } = await resources.group(actor, req.params.id, new Date());
     if (!permissions.update) throw refusal(actor);
     const body = parse(updateGroupRequestSchema, params(req));
-    const updated = await services.groups.update(group, body);
-    if (body.path !== undefined && body.path !== group.path) {
-      if (!permissions.changePath) throw forbidden();
+    // All or nothing: everything that may be refused is checked before the first write, and the
+    // move (which may still be refused, by a taken path or the registry) comes before the rest.
+    const newPath = body.path !== undefined && body.path !== group.path ? body.path : undefined;
+    if (newPath !== undefined && !permissions.changePath)
+      throw forbidden('changing the path needs the Owner role');
+    await services.groups.assertChangesAllowed(group, body);
+    if (newPath !== undefined) {
       const parent =
         group.parent_id === null ? null : ((await services.groups.findById(group.parent_id)) ?? null);
-      await services.imagePaths.moveGroup(updated, { path: body.path, parent });
+      await services.imagePaths.moveGroup(group, { path: newPath, parent });
     }
-    const moved = (await services.groups.findById(group.id)) ?? updated;
-    res.json(present.group(moved, (await resources.index()).fullName(moved)));
+    const updated = await services.groups.update((await services.groups.findById(group.id)) ?? group, body);
+    res.json(present.group(updated, (await resources.index()).fullName(updated)));
   });
 
   router.delete('/groups/:id', async (req, res) => {

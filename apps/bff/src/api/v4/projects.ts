@@ -156,8 +156,7 @@ export function projectsRouter(services: Services, resources: Resources): Router
       throw forbidden('changing the path needs the Owner role');
     const policyChanges = body.container_expiration_policy_attributes;
     if (policyChanges && !containerRegistryPermissions(actor, facts, now).manageCleanup) throw refusal(actor);
-    if (policyChanges) await services.cleanupPolicies.update(project.id, policyChanges, now);
-    const updated = await services.projects.update(project, group, {
+    const changes = {
       name: body.name,
       description: body.description,
       visibility: body.visibility,
@@ -168,9 +167,15 @@ export function projectsRouter(services: Services, resources: Resources): Router
           : body.container_registry_enabled
             ? 'enabled'
             : 'disabled'),
-    });
+    } as const;
+    // All or nothing: everything that may be refused is checked before the first write, and the
+    // move (which may still be refused, by a taken path or the registry) comes before the rest.
+    services.projects.assertChangesAllowed(group, changes);
+    if (policyChanges) await services.cleanupPolicies.assertChangesAllowed(project.id, policyChanges);
     if (newPath !== undefined)
-      await services.imagePaths.moveProject(updated, { path: newPath, namespace: group });
+      await services.imagePaths.moveProject(project, { path: newPath, namespace: group });
+    if (policyChanges) await services.cleanupPolicies.update(project.id, policyChanges, now);
+    await services.projects.update((await services.projects.findById(project.id)) ?? project, group, changes);
     const loaded = await resources.project(actor, project.id, now);
     res.json({
       ...presentProject(resources, await resources.index(), actor, loaded, now),
