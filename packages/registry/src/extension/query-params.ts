@@ -26,15 +26,19 @@ interface ParameterRule<T = unknown> {
   rule: string;
 }
 
-const pageSize: ParameterRule<number> = {
-  schema: z
-    .string()
-    .regex(/^[0-9]{1,4}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(PAGE_SIZE_MAX)),
-  code: 'PAGINATION_NUMBER_INVALID',
-  rule: `an integer from 1 to ${PAGE_SIZE_MAX}`,
-};
+function pageSizeRule(max: number): ParameterRule<number> {
+  return {
+    schema: z
+      .string()
+      .regex(/^[0-9]{1,9}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(max)),
+    code: 'PAGINATION_NUMBER_INVALID',
+    rule: `an integer from 1 to ${max}`,
+  };
+}
+
+const pageSize = pageSizeRule(PAGE_SIZE_MAX);
 
 /** Deep enough for any list a registry holds; a bound keeps the SQL OFFSET reasonable. */
 export const OFFSET_MAX = 10_000_000;
@@ -90,15 +94,7 @@ const REPOSITORY_RULES = {
 } satisfies Record<string, ParameterRule>;
 
 const NAMES_RULES = {
-  n: {
-    schema: z
-      .string()
-      .regex(/^[0-9]{1,5}$/)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(REGISTRY_NAMES_PAGE_MAX)),
-    code: 'PAGINATION_NUMBER_INVALID',
-    rule: `an integer from 1 to ${REGISTRY_NAMES_PAGE_MAX}`,
-  },
+  n: pageSizeRule(REGISTRY_NAMES_PAGE_MAX),
   last: {
     schema: z.string().regex(REPOSITORY_NAME_PATTERN).max(REPOSITORY_NAME_MAX_LENGTH),
     code: 'NAME_INVALID',
