@@ -7,6 +7,7 @@ import { databaseProblem, folderProblem, listenOn } from '@berth/sql';
 import { createApp } from './app.js';
 import { createLogger, prepare } from './bootstrap.js';
 import { loadConfig } from './config.js';
+import { REGISTRY_TOKEN_LIFETIME_S } from './token-service/jwt.js';
 
 const PROCESS_NAME = 'berth-bff';
 
@@ -56,6 +57,18 @@ async function main(): Promise<void> {
     );
   };
   releaseUnownedImages();
+  // Hourly, released paths nothing can push to any more and that hold no images are forgotten, so the
+  // table keeps only paths that still need clearing. Twice the token lifetime: a margin for clocks.
+  const forgetReleasedPaths = () => {
+    const releasedBefore = new Date(Date.now() - 2 * REGISTRY_TOKEN_LIFETIME_S * 1000);
+    services.imagePaths.forgetEmptyReleasedPaths(releasedBefore).then(
+      (count) => {
+        if (count > 0) logger.info({ count }, 'forgot released image paths that hold nothing');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not forget released image paths'),
+    );
+  };
+  setInterval(forgetReleasedPaths, 60 * 60 * 1000).unref();
   const { port } = server.address() as AddressInfo;
   logger.info({ host: config.host, port, dialect: database.dialect }, 'bff listening');
 

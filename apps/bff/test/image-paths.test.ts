@@ -368,6 +368,37 @@ describe.skipIf(missing !== undefined).each(databaseTargets())('paths and images
       await expectPulls('solo/priv', 'newcomer');
     });
 
+    it('forgets a released path that holds nothing once no token from before its release is valid', async () => {
+      const alice = world.users.alice!.api;
+      const gone = await alice.expect(201, 'POST', '/groups', { name: 'Gone', path: 'gone' });
+      await alice.expect(201, 'POST', '/projects', { path: 'p', namespace_id: gone.id });
+      await push('gone/p', 'alice');
+      await alice.expect(202, 'DELETE', `/groups/${gone.id}`);
+      await pushAsOperator('orphaned/img');
+      await bff.services.imagePaths.releaseUnownedImages();
+      const side = openDatabase<BffDatabase>({
+        url: bff.config.databaseUrl,
+        sqlitePath: join(bff.dataDir, 'bff', 'bff.db'),
+      });
+      const released = async () =>
+        (await side.db.selectFrom('released_paths').select('full_path').execute()).map(
+          (row) => row.full_path,
+        );
+      try {
+        expect(await released()).toEqual(expect.arrayContaining(['gone', 'orphaned/img']));
+        // Released after this time: a token from before the release may still push there.
+        await bff.services.imagePaths.forgetEmptyReleasedPaths(new Date(Date.now() - 60_000));
+        expect(await released()).toContain('gone');
+        await bff.services.imagePaths.forgetEmptyReleasedPaths(new Date(Date.now() + 1000));
+        const left = await released();
+        expect(left).not.toContain('gone');
+        // Images no project owns stay recorded until a new owner clears them.
+        expect(left).toContain('orphaned/img');
+      } finally {
+        await side.close();
+      }
+    });
+
     it('gives a new project none of the images an older version left at a deleted path', async () => {
       // As an install from before deletes took images along: images at paths no project owns, with no
       // record of the paths being released; and a project whose own images must stay.

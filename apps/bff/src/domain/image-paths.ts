@@ -172,6 +172,28 @@ export class ImagePaths {
   }
 
   /**
+   * Forgets paths released before `releasedBefore` that the registry holds nothing under. The caller
+   * passes a time by which every registry token issued before the release has expired: no image can
+   * appear there any more, so a later owner has nothing to clear. Paths with images (left by an older
+   * version) are kept. Answers how many it forgot.
+   */
+  async forgetEmptyReleasedPaths(releasedBefore: Date): Promise<number> {
+    const cutoff = isoNow(releasedBefore);
+    const rows = await this.db
+      .selectFrom('released_paths')
+      .select(['id', 'full_path'])
+      .where('released_at', '<', cutoff)
+      .execute();
+    let forgotten = 0;
+    for (const row of rows) {
+      if ((await this.registry.listRepositoryNamesUnder(row.full_path)).length > 0) continue;
+      await this.db.deleteFrom('released_paths').where('id', '=', row.id).execute();
+      forgotten += 1;
+    }
+    return forgotten;
+  }
+
+  /**
    * Makes a free path ready for a new project: when it overlaps a released path, a registry token
    * issued before the release may have pushed there since, so everything at or below it is deleted.
    * Paths never released cost no registry call.
