@@ -2,6 +2,7 @@ import type { CleanupStatus, ContainerRepository } from '@berth/contract';
 import { Link } from 'react-router';
 import { formatBytes, plural } from '../../../shared/format';
 import { paths } from '../../../shared/paths';
+import { BreakablePath } from '../../../shared/ui/breakable-path';
 import { Button } from '../../../shared/ui/button';
 import { CopyButton } from '../../../shared/ui/copy-button';
 import { TrashIcon } from '../../../shared/ui/icons';
@@ -22,6 +23,20 @@ export function RepositoryStatus({ repository }: { repository: ContainerReposito
   const cleanup = repository.expiration_policy_cleanup_status;
   const label = cleanup ? CLEANUP_LABEL[cleanup] : null;
   return label ? <span className="badge accent">{label}</span> : null;
+}
+
+const tagsCount = (repository: ContainerRepository) =>
+  repository.tags_count === undefined ? '—' : plural(repository.tags_count, 'tag');
+
+const size = (repository: ContainerRepository) =>
+  repository.size === undefined ? '—' : formatBytes(repository.size);
+
+function Published({ repository }: { repository: ContainerRepository }) {
+  return repository.last_published_at ? (
+    <RelativeTime value={repository.last_published_at} prefix="Published" />
+  ) : (
+    <span className="muted">Nothing published</span>
+  );
 }
 
 export function RepositoryTable({
@@ -46,14 +61,20 @@ export function RepositoryTable({
         <thead>
           <tr>
             <th scope="col">Image repository</th>
-            {showProject ? <th scope="col">Project</th> : null}
-            <th scope="col" className="num">
+            {showProject ? (
+              <th scope="col" className="hide-sm">
+                Project
+              </th>
+            ) : null}
+            <th scope="col" className="num hide-sm">
               Tags
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num hide-sm">
               Size
             </th>
-            <th scope="col">Last published</th>
+            <th scope="col" className="hide-sm">
+              Last published
+            </th>
             {onDelete ? (
               <th scope="col" className="shrink">
                 <span className="visually-hidden">Actions</span>
@@ -72,14 +93,16 @@ export function RepositoryTable({
                   <td>
                     <div className="cell-name">
                       {scheduled ? (
-                        <span className="mono truncate muted">{repository.path}</span>
+                        <span className="mono truncate muted">
+                          <BreakablePath path={repository.path} />
+                        </span>
                       ) : (
                         <Link
                           className="mono truncate"
                           to={paths.repository(repository.project_path, repository.id)}
                           title={repository.path}
                         >
-                          {repository.path}
+                          <BreakablePath path={repository.path} />
                         </Link>
                       )}
                       <CopyButton
@@ -88,26 +111,23 @@ export function RepositoryTable({
                       />
                       <RepositoryStatus repository={repository} />
                     </div>
+                    {/* On a phone the table keeps only the path: its facts go here. */}
+                    <div className="show-sm cell-meta">
+                      {showProject ? <>{repository.project_name} · </> : null}
+                      {tagsCount(repository)} · {size(repository)} · <Published repository={repository} />
+                    </div>
                   </td>
                   {showProject ? (
-                    <td>
+                    <td className="hide-sm">
                       <Link to={paths.projectRegistry(repository.project_path)} className="truncate">
                         {repository.project_name}
                       </Link>
                     </td>
                   ) : null}
-                  <td className="num">
-                    {repository.tags_count === undefined ? '—' : plural(repository.tags_count, 'tag')}
-                  </td>
-                  <td className="num">
-                    {repository.size === undefined ? '—' : formatBytes(repository.size)}
-                  </td>
-                  <td className="nowrap">
-                    {repository.last_published_at ? (
-                      <RelativeTime value={repository.last_published_at} prefix="Published" />
-                    ) : (
-                      <span className="muted">Nothing published</span>
-                    )}
+                  <td className="num hide-sm">{tagsCount(repository)}</td>
+                  <td className="num hide-sm">{size(repository)}</td>
+                  <td className="nowrap hide-sm">
+                    <Published repository={repository} />
                   </td>
                   {onDelete ? (
                     <td className="shrink">

@@ -12,7 +12,13 @@ const rowNames = () =>
   within(screen.getByRole('table', { name: 'Image repositories' }))
     .getAllByRole('row')
     .slice(1)
-    .map((row) => within(row).getAllByRole('cell')[0]?.textContent?.replace(/\s+/g, ' ').trim());
+    .map((row) =>
+      within(row)
+        .getAllByRole('cell')[0]
+        ?.querySelector('.cell-name')
+        ?.textContent?.replace(/\s+/g, ' ')
+        .trim(),
+    );
 
 describe('project container registry page', () => {
   it('lists the image repositories with tag count, size and last published time', async () => {

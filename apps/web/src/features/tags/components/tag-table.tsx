@@ -69,8 +69,10 @@ export function TagTable({
               </th>
             ) : null}
             <th scope="col">Tag</th>
-            <th scope="col">Published</th>
-            <th scope="col" className="num">
+            <th scope="col" className="hide-sm">
+              Published
+            </th>
+            <th scope="col" className="num hide-sm">
               Size
             </th>
             <th scope="col" className="hide-sm">
@@ -113,11 +115,16 @@ export function TagTable({
                         </span>
                         <CopyButton text={tag.location} label={`Copy image path ${tag.location}`} />
                       </div>
+                      {/* On a phone the table keeps only name and details: published and size go here. */}
+                      <div className="show-sm cell-meta">
+                        <RelativeTime value={tag.published_at} prefix="Published" /> ·{' '}
+                        {formatBytes(tag.total_size)}
+                      </div>
                     </td>
-                    <td className="nowrap">
+                    <td className="nowrap hide-sm">
                       <RelativeTime value={tag.published_at} prefix="Published" />
                     </td>
-                    <td className="num">{formatBytes(tag.total_size)}</td>
+                    <td className="num hide-sm">{formatBytes(tag.total_size)}</td>
                     <td className="hide-sm">
                       <div className="cell-name">
                         <code title={tag.digest}>{shortDigest(tag.digest).replace('sha256:', '')}</code>
