@@ -1,6 +1,10 @@
 import { Fragment } from 'react';
 
-/** A path a narrow screen may wrap after any slash, and inside a segment only when one is too long. */
+/**
+ * A path a narrow screen may wrap after any slash, and inside a segment only when one is too long.
+ * Some accessible-name algorithms put spaces around `<wbr>`: a link around it names itself with
+ * `aria-label`.
+ */
 export function BreakablePath({ path }: { path: string }) {
   return (
     <>

@@ -101,6 +101,7 @@ export function RepositoryTable({
                           className="mono truncate"
                           to={paths.repository(repository.project_path, repository.id)}
                           title={repository.path}
+                          aria-label={repository.path}
                         >
                           <BreakablePath path={repository.path} />
                         </Link>
