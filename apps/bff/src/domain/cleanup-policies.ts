@@ -102,10 +102,6 @@ export class CleanupPolicyService {
     return row ? present(row) : { ...DEFAULT_POLICY };
   }
 
-  /**
-   * Saves edits to a project's policy. As in GitLab, every save schedules the next run one cadence
-   * from now; the regexes are checked first, so a policy that cannot run is never saved.
-   */
   /** The policy `update` would store, or the 400 it would answer; writes nothing. */
   async assertChangesAllowed(
     projectId: number,
@@ -116,6 +112,10 @@ export class CleanupPolicyService {
     return policy;
   }
 
+  /**
+   * Saves edits to a project's policy. As in GitLab, every save schedules the next run one cadence
+   * from now; the regexes are checked first, so a policy that cannot run is never saved.
+   */
   async update(
     projectId: number,
     changes: ContainerExpirationPolicyAttributes,
