@@ -24,8 +24,6 @@ export interface SeededInstance {
   visibleToMember: number;
   /** Projects under `org-0` (its subgroups included) the member may see. */
   visibleUnderOrg0: number;
-  /** Projects under `org-0` whose registry the member may view. */
-  registryVisibleUnderOrg0: number;
   /** Every project under `org-0`, in creation order, and whether the member may view its registry. */
   org0Projects: { fullPath: string; registryVisibleToMember: boolean }[];
 }
@@ -93,7 +91,6 @@ export async function seedInstance(config: Config, projectCount: number): Promis
 
     let visibleToMember = 0;
     let visibleUnderOrg0 = 0;
-    let registryVisibleUnderOrg0 = 0;
     const org0Projects: SeededInstance['org0Projects'] = [];
     const directProjectIndexes = new Set(
       Array.from({ length: DIRECT_PROJECTS }, (_, k) => Math.floor(((k + 1) * projectCount) / 7)),
@@ -109,7 +106,6 @@ export async function seedInstance(config: Config, projectCount: number): Promis
         if (visibility !== 'private' || member) visibleToMember += 1;
         if (underOrg0) {
           visibleUnderOrg0 += 1; // Developer of org-0 sees all of it
-          if (registry !== 'disabled') registryVisibleUnderOrg0 += 1;
         }
         const top = Math.floor(team / SUBGROUPS);
         const path = `project-${i}`;
@@ -167,7 +163,6 @@ export async function seedInstance(config: Config, projectCount: number): Promis
       memberToken: token,
       visibleToMember,
       visibleUnderOrg0,
-      registryVisibleUnderOrg0,
       org0Projects,
     };
   } finally {
