@@ -104,16 +104,15 @@ export async function seedInstance(config: Config, projectCount: number): Promis
         const underOrg0 = team < SUBGROUPS;
         const member = underOrg0 || team === reporterTeam || directProjectIndexes.has(i);
         if (visibility !== 'private' || member) visibleToMember += 1;
-        if (underOrg0) {
-          visibleUnderOrg0 += 1; // Developer of org-0 sees all of it
-        }
         const top = Math.floor(team / SUBGROUPS);
         const path = `project-${i}`;
-        if (underOrg0)
+        if (underOrg0) {
+          visibleUnderOrg0 += 1; // Developer of org-0 sees all of it
           org0Projects.push({
             fullPath: `org-0/team-${team}/${path}`,
             registryVisibleToMember: registry !== 'disabled',
           });
+        }
         rows.push({
           name: `Project ${i}`,
           path,
