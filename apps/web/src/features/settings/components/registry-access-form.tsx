@@ -39,7 +39,7 @@ export function RegistryAccessForm({ project }: { project: ProjectWithPolicy }) 
         />
         <span>{enabled ? 'On' : 'Off'} — the container registry for this project</span>
       </label>
-      <fieldset className="radio-group" disabled={!enabled}>
+      <fieldset className="choice-group" disabled={!enabled}>
         <legend className="field-label">Who can pull images</legend>
         <label>
           <input

@@ -78,7 +78,7 @@ export function TokenForm<S extends string>({
           <span className="field-hint">{expiryHint}</span>
         </div>
       </div>
-      <fieldset className="scope-list">
+      <fieldset className="choice-group">
         <legend className="field-label">Scopes</legend>
         {scopes.map((scope) => (
           <label key={scope.value}>
