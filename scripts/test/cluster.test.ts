@@ -71,12 +71,12 @@ async function sessionsPerServer(statsUrl: string, backend: string): Promise<Map
   return sessions;
 }
 
-/** The JSON log lines carrying `message` of the given services, with the service that logged each. */
-function logged(services: Service[], message: string): (Record<string, unknown> & { by: string })[] {
+/** The services' JSON log lines carrying `message`, parsed. */
+function logged(services: Service[], message: string): Record<string, unknown>[] {
   return services.flatMap((service) =>
     service.lines
       .filter((line) => line.includes(message))
-      .map((line) => ({ ...(JSON.parse(line) as Record<string, unknown>), by: service.name })),
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
   );
 }
 
