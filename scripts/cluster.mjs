@@ -145,7 +145,8 @@ frontend stats
 
 /**
  * Starts the whole topology; resolves once every part serves. `registryEnv`/`bffEnv` add settings
- * (the test shortens GC and cleanup intervals). `replicas` (default 2) registries and BFFs.
+ * (the test shortens GC and cleanup intervals). `replicas` (default 2) registries and BFFs. Answers the
+ * addresses, the service handles and the two databases' URLs.
  */
 export async function startCluster(options = {}) {
   const adminUrl =
@@ -272,6 +273,8 @@ export async function startCluster(options = {}) {
       registries,
       bffs,
       databases,
+      registryDbUrl,
+      bffDbUrl,
       stop,
     };
   } catch (error) {

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BuiltImage,
   buildImageLayout,
+  OCI_MANIFEST,
   readLayoutBlobs,
   readLayoutRefs,
   run,
@@ -27,8 +29,19 @@ interface Cluster {
   rootPassword: string;
   registries: Service[];
   bffs: Service[];
+  bffDbUrl: string;
   stop(): Promise<void>;
 }
+
+/** The slice of `pg` this test uses; pg is a dependency of the packages, loaded from there as the cluster script does. */
+interface PgClient {
+  connect(): Promise<void>;
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+const pg = createRequire(new URL('../../packages/registry/package.json', import.meta.url))('pg') as {
+  Client: new (options: { connectionString: string }) => PgClient;
+};
 
 const adminUrl = process.env.BERTH_TEST_POSTGRES_URL;
 const haproxyMissing = (() => {
@@ -58,16 +71,18 @@ async function sessionsPerServer(statsUrl: string, backend: string): Promise<Map
   return sessions;
 }
 
-/** Sums a number field over a service's JSON log lines carrying `message`. */
+/** The services' JSON log lines carrying `message`, parsed. */
+function logged(services: Service[], message: string): Record<string, unknown>[] {
+  return services.flatMap((service) =>
+    service.lines
+      .filter((line) => line.includes(message))
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+}
+
+/** Sums a number field over the services' JSON log lines carrying `message`. */
 function sumLogged(services: Service[], message: string, field: string): number {
-  let total = 0;
-  for (const service of services) {
-    for (const line of service.lines) {
-      if (!line.includes(message)) continue;
-      total += Number((JSON.parse(line) as Record<string, unknown>)[field] ?? 0);
-    }
-  }
-  return total;
+  return logged(services, message).reduce((total, entry) => total + Number(entry[field] ?? 0), 0);
 }
 
 describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind haproxy', () => {
@@ -75,13 +90,29 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
   const work = mkdtempSync(join(tmpdir(), 'berth-cluster-test-'));
   let host: string;
   let creds: string;
+  /** root's API token. */
+  let token: string;
+
+  /** A call to the BFFs' GitLab API through their balancer, as root; throws unless `expected`. */
+  async function api(method: string, path: string, expected: number, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${cluster.bffUrl}/api/v4${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status !== expected) {
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    }
+    return response.json();
+  }
 
   beforeAll(async () => {
     cluster = (await startCluster({
       adminUrl,
       // Short enough to watch garbage collection within the test.
       registryEnv: { GC_REVIEW_DELAY: '3s', GC_INTERVAL: '300ms' },
-      bffEnv: { BFF_CLEANUP_INTERVAL_SECONDS: '0' },
+      // Both BFFs look for due cleanup policies every second, so they race for every due policy.
+      bffEnv: { BFF_CLEANUP_INTERVAL_SECONDS: '1' },
     })) as Cluster;
     host = new URL(cluster.registryUrl).host;
     creds = `root:${cluster.rootPassword}`;
@@ -91,13 +122,8 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'password', username: 'root', password: cluster.rootPassword }),
     });
-    const { access_token } = (await oauth.json()) as { access_token: string };
-    const project = await fetch(`${cluster.bffUrl}/api/v4/projects`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
-      body: JSON.stringify({ name: 'app', path: 'app' }),
-    });
-    expect(project.status).toBe(201);
+    token = ((await oauth.json()) as { access_token: string }).access_token;
+    await api('POST', '/projects', 201, { name: 'app', path: 'app' });
   }, 90_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -105,10 +131,10 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
   });
 
   /** Pushes with skopeo through the balancer; a push a replica's death broke is run again, as CI retries it. */
-  async function push(layout: string, tag: string): Promise<number> {
+  async function push(layout: string, tag: string, repository = 'root/app', as = tag): Promise<number> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await pushOnce(layout, tag);
+        await pushOnce(layout, tag, repository, as);
         return attempt;
       } catch (error) {
         if (attempt === 3) throw error;
@@ -116,7 +142,7 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
     }
   }
 
-  function pushOnce(layout: string, tag: string) {
+  function pushOnce(layout: string, tag: string, repository: string, as: string) {
     return run('skopeo', [
       '--insecure-policy',
       'copy',
@@ -126,7 +152,7 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
       '--dest-creds',
       creds,
       `oci:${layout}:${tag}`,
-      `docker://${host}/root/app:${tag}`,
+      `docker://${host}/${repository}:${as}`,
     ]);
   }
 
@@ -195,4 +221,97 @@ describe.skipIf(!adminUrl || haproxyMissing)('two registries and two BFFs behind
     expect(sumLogged(cluster.registries, 'garbage collection pass', 'manifestsDeleted') - before).toBe(1);
     await expectIntact(replacement, 'moving', image);
   }, 60_000);
+
+  /** Points more tags at a manifest already in `repository`, through the registry balancer with a push token. */
+  async function addTags(repository: string, manifest: Buffer, tags: string[]): Promise<void> {
+    const scope = `repository:${repository}:pull,push`;
+    const auth = await fetch(`${cluster.bffUrl}/jwt/auth?service=container_registry&scope=${scope}`, {
+      headers: { authorization: `Basic ${Buffer.from(creds).toString('base64')}` },
+    });
+    const { token: pushToken } = (await auth.json()) as { token: string };
+    for (const tag of tags) {
+      const put = await fetch(`${cluster.registryUrl}/v2/${repository}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${pushToken}`, 'content-type': OCI_MANIFEST },
+        body: manifest,
+      });
+      expect(put.status).toBe(201);
+    }
+  }
+
+  it('runs each due cleanup policy exactly once while both BFFs schedule cleanups', async () => {
+    const layout = join(work, 'sweep');
+    const image = buildImageLayout(layout, 'base', [{ size: 1024 }]);
+    const manifest = readLayoutBlobs(layout).get(image.manifest.digest)!;
+    const doomed = ['old-1', 'old-2', 'old-3'];
+    const projects: { id: number; path: string }[] = [];
+    // Several policies due at once: the two schedulers work through the same list side by side, so
+    // without a lease per policy they would meet on one and both run it.
+    for (const name of ['sweep-1', 'sweep-2', 'sweep-3', 'sweep-4']) {
+      const { id } = (await api('POST', '/projects', 201, { name, path: name })) as { id: number };
+      const path = `root/${name}`;
+      await push(layout, 'base', path, 'keep');
+      await addTags(path, manifest, doomed);
+      await api('PUT', `/projects/${id}`, 200, {
+        container_expiration_policy_attributes: {
+          enabled: true,
+          cadence: '1d',
+          name_regex: 'old-.*',
+          keep_n: null,
+          older_than: null,
+        },
+      });
+      projects.push({ id, path });
+    }
+    // Saving schedules the first run a cadence ahead; move every run into the past at once, as time
+    // passing would, so both BFFs find them all due on their next tick.
+    const database = new pg.Client({ connectionString: cluster.bffDbUrl });
+    await database.connect();
+    const madeDue = Date.now();
+    try {
+      await database.query(
+        'UPDATE container_expiration_policies SET next_run_at = $1 WHERE project_id = ANY($2)',
+        [new Date(Date.now() - 60_000).toISOString(), projects.map((project) => project.id)],
+      );
+    } finally {
+      await database.end();
+    }
+    const runsOf = (projectId: number) =>
+      logged(cluster.bffs, 'cleanup policy ran').filter((entry) => entry.projectId === projectId);
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      if (projects.every((project) => runsOf(project.id).length > 0)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Both schedulers keep ticking every second meanwhile; neither runs a policy again.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const project of projects) {
+      // One run per policy, which deleted each matching tag: a second run would log again.
+      const runs = runsOf(project.id);
+      expect(runs.map((run) => ({ repositories: run.repositories, deleted: run.deleted }))).toEqual([
+        { repositories: 1, deleted: doomed.length },
+      ]);
+      const [repository] = (await api(
+        'GET',
+        `/projects/${project.id}/registry/repositories?tags=true`,
+        200,
+      )) as {
+        path: string;
+        cleanup_policy_started_at: string | null;
+        expiration_policy_cleanup_status: string;
+        tags: { name: string }[];
+      }[];
+      expect(repository?.path).toBe(project.path);
+      expect(repository?.tags.map((tag) => tag.name)).toEqual(['keep']);
+      // The run's record: it started once the policy was due, and it finished.
+      expect(repository?.expiration_policy_cleanup_status).toBe('cleanup_unscheduled');
+      expect(Date.parse(repository?.cleanup_policy_started_at ?? '')).toBeGreaterThanOrEqual(madeDue);
+      const { container_expiration_policy } = (await api('GET', `/projects/${project.id}`, 200)) as {
+        container_expiration_policy: { next_run_at: string };
+      };
+      // The run scheduled the next one a cadence (a day) ahead.
+      expect(Date.parse(container_expiration_policy.next_run_at)).toBeGreaterThan(
+        Date.now() + 23 * 3_600_000,
+      );
+    }
+  }, 90_000);
 });

@@ -58,6 +58,7 @@ const environmentSchema = z
     GC_INTERVAL: durationSchema.prefault('10s'),
     GC_UPLOAD_PURGE_AGE: durationSchema.prefault('24h'),
     REGISTRY_ACCESS_LOG: choiceSetting(['true', 'false']).default('true'),
+    REGISTRY_IDLE_TIMEOUT: durationSchema.pipe(z.number().min(4000, 'must be at least 4s')).prefault('120s'),
     LOG_LEVEL: logLevelSetting,
   })
   .superRefine((env, context) => {
@@ -120,6 +121,11 @@ export interface RegistryConfig {
   logLevel: string;
   /** One log line per request (at info). */
   accessLog: boolean;
+  /**
+   * How long an idle keep-alive connection stays open. Clients are told a quarter of it, so every
+   * client closes an idle connection before the registry does (see server.ts).
+   */
+  idleTimeoutMs: number;
 }
 
 /** Bad settings: one problem per variable, worded as every Berth process words them. */
@@ -184,5 +190,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): RegistryConfig {
     },
     logLevel: e.LOG_LEVEL,
     accessLog: e.REGISTRY_ACCESS_LOG === 'true',
+    idleTimeoutMs: e.REGISTRY_IDLE_TIMEOUT,
   };
 }

@@ -44,7 +44,10 @@ export function createApp(deps: AppDeps): RequestListener {
         drain(req);
         return;
       }
-      if (isClientGone(error, req)) {
+      if (req.socket.destroyed) {
+        // Nobody is left to answer: the client went away (or a failed read of its body cut the
+        // connection). Still said, so a connection closed without an answer always leaves a trace.
+        deps.logger.info({ requestId, err: error }, 'connection closed before the answer');
         res.destroy();
         return;
       }
@@ -140,9 +143,4 @@ function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, 
 /** Discards an unread request body so the connection can carry the next request. */
 function drain(req: IncomingMessage): void {
   if (!req.readableEnded) req.resume();
-}
-
-function isClientGone(error: unknown, req: IncomingMessage): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE';
 }

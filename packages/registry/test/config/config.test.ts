@@ -10,6 +10,7 @@ describe('registry configuration', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.gc.reviewDelayMs).toBe(24 * 3600 * 1000);
+    expect(config.idleTimeoutMs).toBe(120_000);
     expect(config.auth).toMatchObject({
       mode: 'token',
       service: 'container_registry',
@@ -23,9 +24,11 @@ describe('registry configuration', () => {
       REGISTRY_AUTH: 'none',
       GC_REVIEW_DELAY: '90s',
       GC_INTERVAL: '250ms',
+      REGISTRY_IDLE_TIMEOUT: '10m',
       REGISTRY_DATABASE_URL: 'postgres://root@127.0.0.1/registry',
     });
     expect(config.gc.reviewDelayMs).toBe(90_000);
+    expect(config.idleTimeoutMs).toBe(600_000);
     expect(config.gc.intervalMs).toBe(250);
     expect(config.databaseUrl).toBe('postgres://root@127.0.0.1/registry');
     expect(config.auth).toEqual({ mode: 'none' });
@@ -39,13 +42,21 @@ describe('registry configuration', () => {
         REGISTRY_AUTH: 'basic',
         REGISTRY_DATABASE_URL: 'mysql://x',
         GC_REVIEW_DELAY: 'soon',
+        // Announced as a quarter in whole seconds: below 4 s clients would be told 0.
+        REGISTRY_IDLE_TIMEOUT: '3s',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const variable of ['REGISTRY_PORT', 'REGISTRY_AUTH', 'REGISTRY_DATABASE_URL', 'GC_REVIEW_DELAY']) {
+    for (const variable of [
+      'REGISTRY_PORT',
+      'REGISTRY_AUTH',
+      'REGISTRY_DATABASE_URL',
+      'GC_REVIEW_DELAY',
+      'REGISTRY_IDLE_TIMEOUT',
+    ]) {
       expect(problems).toContain(variable);
     }
   });
