@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -43,6 +44,16 @@ const services = [
     env: { REGISTRY_AUTH: 'none' },
   },
 ] as const;
+
+/** The `Keep-Alive` header of one answer (fetch may hide hop-by-hop headers; node:http does not). */
+function keepAliveAnnounced(port: string, path: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port: Number(port), path }, (res) => {
+      res.resume();
+      resolve(res.headers['keep-alive']);
+    }).on('error', reject);
+  });
+}
 
 async function failedStart(service: (typeof services)[number], env: Record<string, string>) {
   const run = runCommand(process.execPath, [...service.args], { ...service.env, ...env });
@@ -175,6 +186,9 @@ describe('pnpm start', () => {
     expect(challenge.headers.get('www-authenticate')).toContain(
       `realm="http://127.0.0.1:${env.BFF_PORT}/jwt/auth"`,
     );
+    // Both keep idle connections longer than they announce, so clients close first (createKeepAliveServer).
+    expect(await keepAliveAnnounced(env.BFF_PORT, '/-/health')).toBe('timeout=30');
+    expect(await keepAliveAnnounced(env.REGISTRY_PORT, '/v2/')).toBe('timeout=30');
     first.interrupt();
     expect(await first.exited, first.stderr()).toBe(0);
     await expect(fetch(`http://127.0.0.1:${env.BFF_PORT}/-/health`)).rejects.toThrow();

@@ -1,9 +1,9 @@
-import { createServer, type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StartupError, startupFailureText, startupProblem } from '@berth/contract';
-import { databaseProblem, folderProblem, listenOn } from '@berth/sql';
+import { createKeepAliveServer, databaseProblem, folderProblem, listenOn } from '@berth/sql';
 import { createApp } from './app.js';
 import { createLogger, prepare } from './bootstrap.js';
 import { loadConfig } from './config.js';
@@ -12,6 +12,9 @@ import { REGISTRY_TOKEN_LIFETIME_S } from './token-service/jwt.js';
 const PROCESS_NAME = 'berth-bff';
 
 /** Until the app is ready, the bound port answers 503 so clients retry rather than hang. */
+/** How long an idle keep-alive connection stays open; clients are told a quarter of it. */
+const IDLE_TIMEOUT_MS = 120_000;
+
 const starting: RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
   res.end(JSON.stringify({ message: 'starting' }));
@@ -20,7 +23,9 @@ const starting: RequestListener = (_req, res) => {
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   let handle = starting;
-  const server = createServer((req, res) => handle(req, res));
+  // Behind a balancer that keeps connections to the BFF open (and ignores `Keep-Alive`), idle
+  // connections must outlive the balancer's pool: see createKeepAliveServer.
+  const server = createKeepAliveServer(IDLE_TIMEOUT_MS, (req, res) => handle(req, res));
   // The port is bound and every store checked before anything is written to the data folder.
   const problems: string[] = [];
   const listenFailure = await listenOn(server, config.host, config.port);

@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { StartupError, startupProblem } from '@berth/contract';
 import {
+  createKeepAliveServer,
   databaseProblem,
   folderProblem,
   listenOn,
@@ -89,19 +90,6 @@ async function readKeyFile(path: string) {
   });
 }
 
-/**
- * The `Keep-Alive` header: a quarter of the real idle timeout. Closing an idle connection races with a
- * request the client sends on it at that moment: the request meets a closed socket and gets no answer.
- * Only the client knows when it will send, so the client must be the side that closes: clients that
- * read the header close at a quarter of the timeout (Node's fetch at the announced time less 2 s, so a
- * client running a few seconds late stays safe), and those that do not (Go's 90 s in docker, skopeo and
- * containerd, a balancer's pool) close within the default 120 s. Node 24 added the same idea as
- * `keepAliveTimeoutBuffer`; Node 20 announces exactly the timeout it enforces.
- */
-function keepAliveAnnouncement(idleTimeoutMs: number): string {
-  return `timeout=${Math.floor(idleTimeoutMs / 4000)}`;
-}
-
 /** Until the registry is ready, the bound port answers 503 so clients retry rather than hang. */
 const starting: RequestListener = (_req, res) => {
   sendRegistryError(res, registryError('UNAVAILABLE', 'the registry is starting'), { 'Retry-After': '1' });
@@ -127,11 +115,7 @@ export async function startServer(
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
   let handle = starting;
-  const keepAlive = keepAliveAnnouncement(config.idleTimeoutMs);
-  const server = createServer({ keepAliveTimeout: config.idleTimeoutMs }, (req, res) => {
-    res.setHeader('Keep-Alive', keepAlive);
-    handle(req, res);
-  });
+  const server = createKeepAliveServer(config.idleTimeoutMs, (req, res) => handle(req, res));
   server.on('clientError', answerMalformedRequest);
   const problems: string[] = [];
   const listenFailure = await listenOn(server, config.host, config.port);

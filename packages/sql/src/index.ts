@@ -1,3 +1,4 @@
+export { createKeepAliveServer } from './http-server.js';
 export { migrateToLatest } from './migrate.js';
 export {
   type Dialect,
