@@ -50,9 +50,12 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-/** Starts a node process and resolves with the port its `listening` log line names. */
-async function startProcess(script: string, args: string[], env: Record<string, string>, ready: string) {
-  const child = spawn(process.execPath, [script, ...args], {
+/**
+ * Starts a server process and resolves with the port its `listening` log line names. The registry
+ * is executed itself, so it runs with the node flags its first line names.
+ */
+async function startProcess(program: string, args: string[], env: Record<string, string>, ready: string) {
+  const child = spawn(program, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,7 +63,10 @@ async function startProcess(script: string, args: string[], env: Record<string, 
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start\n${stderr.join('')}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${[program, ...args].join(' ')} did not start\n${stderr.join('')}`)),
+      20_000,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /"port":\s*(\d+)/.exec(line);
       if (line.includes(ready) && match) {
@@ -234,8 +240,8 @@ async function main(): Promise<number> {
     'registry listening',
   );
   const bff = await startProcess(
-    bffBin,
-    [],
+    process.execPath,
+    [bffBin],
     {
       BFF_HOST: '127.0.0.1',
       BFF_PORT: '0',

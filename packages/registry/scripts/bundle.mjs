@@ -3,7 +3,7 @@
 // small (see docs/benchmarks.md); native and optional drivers stay external. The S3
 // driver and the AWS SDK go into a chunk of their own (dist/chunks/), loaded only
 // with REGISTRY_STORAGE=s3, so a registry on the filesystem does not parse them.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist/chunks', { recursive: true, force: true });
@@ -24,3 +24,5 @@ await build({
   },
   logLevel: 'warning',
 });
+// Started as an executable, so the node flags in its first line apply (src/bin/berth-registry.ts).
+chmodSync('dist/berth-registry.mjs', 0o755);
