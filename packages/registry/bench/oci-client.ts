@@ -41,7 +41,21 @@ export class OciClient {
     this.agent.destroy();
   }
 
-  request(method: string, target: string | URL, options: RequestOptions = {}): Promise<Reply> {
+  /**
+   * One request. A kept-alive socket may have been closed by the server while this process was
+   * busy (the machine-limits family blocks it for seconds); a request sent on such a socket, and
+   * only such a request, is sent again on a new one, as Node's documentation advises.
+   */
+  async request(method: string, target: string | URL, options: RequestOptions = {}): Promise<Reply> {
+    try {
+      return await this.send(method, target, options);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.send(method, target, options);
+    }
+  }
+
+  private send(method: string, target: string | URL, options: RequestOptions): Promise<Reply> {
     const url = new URL(target, this.baseUrl);
     const body = options.body;
     return new Promise<Reply>((resolve, reject) => {
@@ -51,8 +65,13 @@ export class OciClient {
         headers: { 'content-length': body?.length ?? 0, ...options.headers },
       });
       req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${url.pathname}: timed out`)));
-      req.on('error', reject);
+      let answered = false;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && error.code === 'ECONNRESET' && !answered;
+        reject(stale ? new StaleSocketError(error.message) : error);
+      });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let bodyBytes = 0;
         res.on('data', (chunk: Buffer) => {
@@ -162,6 +181,9 @@ export class OciClient {
     return new URL(location, this.baseUrl);
   }
 }
+
+/** The server had closed the kept-alive socket a request went out on. */
+class StaleSocketError extends Error {}
 
 export function withDigest(upload: URL, digest: string): URL {
   const url = new URL(upload);
