@@ -6,12 +6,7 @@ import { assertStorageKey, type StorageDriver, StorageNotFoundError, type Upload
 import { WriteBehindFile } from './write-behind-file.js';
 import { writeChunk } from './write-chunk.js';
 
-/**
- * What an upload may hold while a write is in flight before the request stops being read. With
- * 1 MiB, a write that waited behind a flush paused the socket every few writes, and each pause and
- * resume cost the main thread time it needed for receiving.
- */
-const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+const WRITE_BUFFER_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
 /** Image layers may be private: only the registry's own user reads its storage. */
 const PRIVATE_FOLDER = 0o700;
