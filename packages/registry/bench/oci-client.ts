@@ -25,6 +25,8 @@ export interface RequestOptions {
   discardBody?: boolean;
 }
 
+const MAX_SOCKETS = 64;
+
 /** 64 KiB slices: a multiple of the stream highWaterMark, small enough to keep backpressure real. */
 const DEFAULT_SLICE = 64 * 1024;
 
@@ -33,7 +35,7 @@ const DEFAULT_SLICE = 64 * 1024;
  * registries, and node:http is much lighter than fetch for many small requests.
  */
 export class OciClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 
   constructor(readonly baseUrl: string) {}
 
@@ -44,14 +46,16 @@ export class OciClient {
   /**
    * One request. A kept-alive socket may have been closed by the server while this process was
    * busy (the machine-limits family blocks it for seconds); a request sent on such a socket, and
-   * only such a request, is sent again on a new one, as Node's documentation advises.
+   * only such a request, is sent again, as Node's documentation advises. Each attempt uses up one
+   * of the pool's stale sockets, so there are at most as many retries as the pool holds.
    */
   async request(method: string, target: string | URL, options: RequestOptions = {}): Promise<Reply> {
-    try {
-      return await this.send(method, target, options);
-    } catch (error) {
-      if (!(error instanceof StaleSocketError)) throw error;
-      return this.send(method, target, options);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(method, target, options);
+      } catch (error) {
+        if (!(error instanceof StaleSocketError) || attempt >= MAX_SOCKETS) throw error;
+      }
     }
   }
 
