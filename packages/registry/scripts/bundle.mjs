@@ -33,7 +33,10 @@ for (const file of [
   ...readdirSync('dist/chunks').map((name) => join('dist/chunks', name)),
 ]) {
   const source = readFileSync(file, 'utf8');
-  const ascii = source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const ascii = source.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   if (ascii !== source) writeFileSync(file, ascii);
 }
 // Started as an executable, so the node flags in its first line apply (src/bin/berth-registry.ts).
