@@ -55,6 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
  * is executed itself, so it runs with the node flags its first line names.
  */
 async function startProcess(program: string, args: string[], env: Record<string, string>, ready: string) {
+  const name = [program, ...args].join(' ');
   const child = spawn(program, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,10 +64,7 @@ async function startProcess(program: string, args: string[], env: Record<string,
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${[program, ...args].join(' ')} did not start\n${stderr.join('')}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`${name} did not start\n${stderr.join('')}`)), 20_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /"port":\s*(\d+)/.exec(line);
       if (line.includes(ready) && match) {
@@ -74,7 +72,7 @@ async function startProcess(program: string, args: string[], env: Record<string,
         resolvePort(Number(match[1]));
       }
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}\n${stderr.join('')}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}\n${stderr.join('')}`)));
   });
   child.stdout?.resume();
   return { url: `http://127.0.0.1:${port}`, child };
