@@ -19,4 +19,5 @@ COPY --from=build /src/packages/contract ./packages/contract
 COPY --from=build /src/node_modules ./node_modules
 USER node
 EXPOSE 5000
-CMD ["node", "--max-semi-space-size=2", "packages/registry/dist/berth-registry.mjs", "serve"]
+# Executed directly: its first line names the node flags the registry runs with.
+CMD ["packages/registry/dist/berth-registry.mjs", "serve"]

@@ -108,8 +108,12 @@ function buildIfStale() {
 const children = new Map();
 let stopping = false;
 
-function run(name, script, args = [], nodeFlags = []) {
-  const child = spawn(process.execPath, [...nodeFlags, join(root, script), ...args], {
+/** `executable`: the script is started as a program, with the node flags its first line names. */
+function run(name, script, args = [], { executable = false } = {}) {
+  const [program, programArgs] = executable
+    ? [join(root, script), args]
+    : [process.execPath, [join(root, script), ...args]];
+  const child = spawn(program, programArgs, {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -170,8 +174,8 @@ async function main() {
   if (demoModule && !env.BERTH_ROOT_PASSWORD) env.BERTH_ROOT_PASSWORD = demoModule.DEMO_ROOT_PASSWORD;
   run('BFF', 'apps/bff/dist/src/server.js');
   if (!(await waitUntilReady('BFF', `${bffUrl}/-/health`, (status) => status === 200))) return;
-  // A 2 MiB young generation keeps the registry's resident set ~30 MiB smaller under load (docs/benchmarks.md).
-  run('registry', 'packages/registry/dist/berth-registry.mjs', ['serve'], ['--max-semi-space-size=2']);
+  // Its first line sets the V8 flags that keep its resident set small under load (docs/benchmarks.md).
+  run('registry', 'packages/registry/dist/berth-registry.mjs', ['serve'], { executable: true });
   // Until it is ready the registry answers 503; then /v2/ answers 200 or asks for a token (401).
   if (!(await waitUntilReady('registry', `${registryUrl}/v2/`, (status) => status !== 503))) return;
   if (demoModule) {

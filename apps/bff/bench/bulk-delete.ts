@@ -52,7 +52,7 @@ function freePort(): Promise<number> {
 }
 
 async function startRegistry(port: number, dataDir: string, publicKeyFile: string, realm: string) {
-  const child: ChildProcess = spawn(process.execPath, [REGISTRY_BIN, 'serve'], {
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve'], {
     env: {
       ...process.env,
       REGISTRY_HOST: '127.0.0.1',

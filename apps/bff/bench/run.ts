@@ -90,8 +90,8 @@ async function main(): Promise<number> {
   const key = loadOrCreateSigningKey(join(dataDir, 'bff'));
   const registry = await startRegistry(join(scratch, 'registry'), join(dataDir, 'bff'));
   const bff = await startProcess(
-    bffBin,
-    [],
+    process.execPath,
+    [bffBin],
     {
       BFF_HOST: '127.0.0.1',
       BFF_PORT: '0',

@@ -21,14 +21,18 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** Starts a node process and resolves with the port its `listening` log line names. */
+/**
+ * Starts a server process and resolves with the port its `listening` log line names. The registry
+ * is executed itself, so it runs with the node flags its first line names.
+ */
 export async function startProcess(
-  script: string,
+  program: string,
   args: string[],
   env: Record<string, string>,
   ready: string,
 ) {
-  const child = spawn(process.execPath, [script, ...args], {
+  const name = [program, ...args].join(' ');
+  const child = spawn(program, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,7 +40,7 @@ export async function startProcess(
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start\n${stderr.join('')}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start\n${stderr.join('')}`)), 20_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /"port":\s*(\d+)/.exec(line);
       if (line.includes(ready) && match) {
@@ -44,7 +48,7 @@ export async function startProcess(
         resolvePort(Number(match[1]));
       }
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}\n${stderr.join('')}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}\n${stderr.join('')}`)));
   });
   child.stdout?.resume();
   return { url: `http://127.0.0.1:${port}`, child };

@@ -1,5 +1,5 @@
 /**
- * Loaded into Berth's server by the bench (`node --import …/memory-probe.js`): appends the
+ * Loaded into Berth's server by the bench (`NODE_OPTIONS=--import=…/memory-probe.js`): appends the
  * process's memory use as one JSON line every 100 ms to BERTH_BENCH_MEMORY_FILE, so the bench
  * can report the JavaScript heap per phase, which /proc does not show.
  */

@@ -25,6 +25,8 @@ export interface RequestOptions {
   discardBody?: boolean;
 }
 
+const MAX_SOCKETS = 64;
+
 /** 64 KiB slices: a multiple of the stream highWaterMark, small enough to keep backpressure real. */
 const DEFAULT_SLICE = 64 * 1024;
 
@@ -33,7 +35,7 @@ const DEFAULT_SLICE = 64 * 1024;
  * registries, and node:http is much lighter than fetch for many small requests.
  */
 export class OciClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 
   constructor(readonly baseUrl: string) {}
 
@@ -41,7 +43,23 @@ export class OciClient {
     this.agent.destroy();
   }
 
-  request(method: string, target: string | URL, options: RequestOptions = {}): Promise<Reply> {
+  /**
+   * One request. A kept-alive socket may have been closed by the server while this process was
+   * busy (the machine-limits family blocks it for seconds); a request sent on such a socket, and
+   * only such a request, is sent again, as Node's documentation advises. Each attempt uses up one
+   * of the pool's stale sockets, so there are at most as many retries as the pool holds.
+   */
+  async request(method: string, target: string | URL, options: RequestOptions = {}): Promise<Reply> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(method, target, options);
+      } catch (error) {
+        if (!(error instanceof StaleSocketError) || attempt >= MAX_SOCKETS) throw error;
+      }
+    }
+  }
+
+  private send(method: string, target: string | URL, options: RequestOptions): Promise<Reply> {
     const url = new URL(target, this.baseUrl);
     const body = options.body;
     return new Promise<Reply>((resolve, reject) => {
@@ -51,8 +69,13 @@ export class OciClient {
         headers: { 'content-length': body?.length ?? 0, ...options.headers },
       });
       req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${url.pathname}: timed out`)));
-      req.on('error', reject);
+      let answered = false;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && error.code === 'ECONNRESET' && !answered;
+        reject(stale ? new StaleSocketError(error.message) : error);
+      });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let bodyBytes = 0;
         res.on('data', (chunk: Buffer) => {
@@ -162,6 +185,9 @@ export class OciClient {
     return new URL(location, this.baseUrl);
   }
 }
+
+/** The server had closed the kept-alive socket a request went out on. */
+class StaleSocketError extends Error {}
 
 export function withDigest(upload: URL, digest: string): URL {
   const url = new URL(upload);

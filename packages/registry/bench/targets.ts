@@ -132,25 +132,23 @@ async function startBerth(env: Record<string, string>): Promise<RunningTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const port = await freePort();
   const memoryProbeFile = join(dataDir, 'memory-probe.jsonl');
-  // Started as `pnpm start` starts it: with a 2 MiB young generation (docs/benchmarks.md).
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=2', '--import', MEMORY_PROBE, BERTH_BIN, 'serve'],
-    {
-      env: {
-        ...process.env,
-        BERTH_BENCH_MEMORY_FILE: memoryProbeFile,
-        REGISTRY_AUTH: 'none',
-        REGISTRY_HOST: '127.0.0.1',
-        REGISTRY_PORT: String(port),
-        BERTH_DATA_DIR: dataDir,
-        REGISTRY_DATABASE_URL: '',
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  // Started as every start starts it: executed, with the node flags of its first line. The memory
+  // probe comes in through NODE_OPTIONS, which leaves those flags alone.
+  const child = spawn(BERTH_BIN, ['serve'], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${MEMORY_PROBE}`].filter(Boolean).join(' '),
+      BERTH_BENCH_MEMORY_FILE: memoryProbeFile,
+      REGISTRY_AUTH: 'none',
+      REGISTRY_HOST: '127.0.0.1',
+      REGISTRY_PORT: String(port),
+      BERTH_DATA_DIR: dataDir,
+      REGISTRY_DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.resume();
   const tail = stderrTail(child.stderr);
   const alive = () => child.exitCode === null && child.signalCode === null;

@@ -46,7 +46,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     (options.storage ?? storageUnderTest) === 's3'
       ? await startS3Server({ directory: join(dataDir, 's3') })
       : undefined;
-  const child = spawn(process.execPath, [REGISTRY_BIN, 'serve'], {
+  // Executed as a program, so it runs with the node flags of its first line, as in production.
+  const child = spawn(REGISTRY_BIN, ['serve'], {
     env: {
       ...process.env,
       REGISTRY_AUTH: 'none',
