@@ -16,6 +16,19 @@ const MAX_IMAGE_SEGMENTS_BELOW_PROJECT = 3;
 /** Paths per `IN` list when looking owners up: well inside SQLite's and PostgreSQL's parameter limits. */
 const OWNER_LOOKUP_CHUNK = 1000;
 
+/** A repository's owning project, as the group registry list needs it. */
+export interface RegistryOwner {
+  projectId: number;
+  fullPath: string;
+  registryVisible: boolean;
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
 /** The paths that could be the project owning image `name`, nearest first: itself and up to 3 ancestors. */
 function ownerCandidates(name: string): string[] {
   return [name, ...prefixesOf(name).reverse().slice(0, MAX_IMAGE_SEGMENTS_BELOW_PROJECT)];
@@ -153,41 +166,69 @@ export class ProjectService {
   }
 
   /**
-   * The project owning each repository name under the group at `groupPath` (`findForRepository`'s
-   * rule) and whether the actor may view its registry (`mayViewRegistry`), read for those names
-   * only: a group's registry list costs what the group's repositories cost, not what its projects
-   * do. Names no project owns are absent.
+   * The project owning each repository name under `group` (`findForRepository`'s rule) and whether
+   * the actor may view its registry (`mayViewRegistry`): what a group's registry list may show. It
+   * reads whichever is smaller, the projects that could own the names or every project under the
+   * group, and only their paths and that decision, so it costs the lesser of the group's
+   * repositories and its projects. Names no project owns are absent.
    */
   async registryOwnersOf(
     actor: Actor,
-    groupPath: string,
+    group: GroupRow,
     names: readonly string[],
     now: Date,
-  ): Promise<Map<string, { project: ProjectRow; registryVisible: boolean }>> {
+  ): Promise<Map<string, RegistryOwner>> {
     // The group and the groups above it are no projects: only paths below it are looked up.
-    const below = `${groupPath}/`;
+    const below = `${group.full_path}/`;
     const candidates = [...new Set(names.flatMap(ownerCandidates).filter((path) => path.startsWith(below)))];
     const mayView = projectsWithRegistryView(actor, now);
-    const byPath = new Map<string, { project: ProjectRow; registryVisible: boolean }>();
-    for (let start = 0; start < candidates.length; start += OWNER_LOOKUP_CHUNK) {
-      const rows = await this.db
-        .selectFrom('projects')
-        .selectAll()
-        .select((eb) => eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'))
-        .where('full_path', 'in', candidates.slice(start, start + OWNER_LOOKUP_CHUNK))
-        .execute();
-      for (const { registry_visible, ...project } of rows)
-        byPath.set(project.full_path, { project, registryVisible: Number(registry_visible) === 1 });
-    }
-    const owners = new Map<string, { project: ProjectRow; registryVisible: boolean }>();
+    const owners = this.db
+      .selectFrom('projects')
+      .select((eb) => [
+        'id',
+        'full_path',
+        eb.case().when(mayView(eb)).then(1).else(0).end().as('registry_visible'),
+      ]);
+    const underGroup = inGroupsAtOrBelow('projects.namespace_id', [group.id]);
+    const { count } = await this.db
+      .selectFrom('projects')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where(underGroup)
+      .executeTakeFirstOrThrow();
+    const rows =
+      Number(count) <= candidates.length
+        ? await owners.where(underGroup).execute()
+        : (
+            await Promise.all(
+              chunksOf(candidates, OWNER_LOOKUP_CHUNK).map((chunk) =>
+                owners.where('full_path', 'in', chunk).execute(),
+              ),
+            )
+          ).flat();
+    const byPath = new Map<string, RegistryOwner>(
+      rows.map((row) => [
+        row.full_path,
+        { projectId: row.id, registryVisible: Number(row.registry_visible) === 1, fullPath: row.full_path },
+      ]),
+    );
+    const found = new Map<string, RegistryOwner>();
     for (const name of names) {
       // Candidates run from the name itself upwards: the first project found is the nearest.
       const owner = ownerCandidates(name)
         .map((path) => byPath.get(path))
-        .find((found) => found !== undefined);
-      if (owner) owners.set(name, owner);
+        .find((match) => match !== undefined);
+      if (owner) found.set(name, owner);
     }
-    return owners;
+    return found;
+  }
+
+  findByIds(ids: readonly number[]): Promise<ProjectRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
   }
 
   async create(input: NewProjectInput): Promise<ProjectRow> {

@@ -19,7 +19,7 @@ import {
   projectPermissions,
   refusal,
 } from '../../access/access.js';
-import type { ProjectRow } from '../../db/schema.js';
+import type { GroupRow, ProjectRow } from '../../db/schema.js';
 import { badRequest, notFound } from '../../errors.js';
 import { actorOf, context } from '../../http/context.js';
 import { setKeysetLinks, setPageHeaders } from '../../http/pagination.js';
@@ -116,40 +116,48 @@ export function containerRegistryRouter(services: Services, resources: Resources
 
   /**
    * One page of the repositories under a group that the actor may see. Visibility takes one read of
-   * the group's repository names from the registry and one of their owning projects here, so it costs
-   * what the group's repositories cost, not what its projects do. Project paths never nest, so a scope
-   * of project paths selects exactly those projects' repositories.
+   * the group's repository names from the registry and one of their owning projects here
+   * (`registryOwnersOf`), so it never costs more than the group's repositories do. Project paths
+   * never nest, so a scope of project paths selects exactly those projects' repositories.
    */
   async function groupRepositoryPage(
     actor: Actor,
-    groupPath: string,
+    group: GroupRow,
     options: RepositoryListOptions,
     now: Date,
   ): Promise<{
     page: RegistryRepositoryPage;
     owned: { repository: RegistryRepository; project: ProjectRow }[];
   }> {
-    const names = await registry.listRepositoryNamesUnder(groupPath);
-    const owners = await services.projects.registryOwnersOf(actor, groupPath, names, now);
+    const names = await registry.listRepositoryNamesUnder(group.full_path);
+    const owners = await services.projects.registryOwnersOf(actor, group, names, now);
     const visible = new Set<string>();
     const hidden = new Set<string>();
-    for (const owner of owners.values())
-      (owner.registryVisible ? visible : hidden).add(owner.project.full_path);
+    for (const owner of owners.values()) (owner.registryVisible ? visible : hidden).add(owner.fullPath);
     if (visible.size === 0) return { page: EMPTY_PAGE, owned: [] };
     // A repository no project owns has no project path to exclude it by: then only an include list is exact.
     const unowned = owners.size < names.length;
     const page =
       hidden.size === 0 && !unowned
-        ? await registry.listRepositories(groupPath, options)
+        ? await registry.listRepositories(group.full_path, options)
         : await registry.listRepositoriesInScope(
-            groupPath,
+            group.full_path,
             visible.size <= hidden.size || unowned ? { include: [...visible] } : { exclude: [...hidden] },
             options,
           );
     // A repository pushed after the names were read has no owner looked up yet: it shows on a later request.
-    const owned = page.items.flatMap((repository) => {
+    const shown = page.items.flatMap((repository) => {
       const owner = owners.get(repository.path);
-      return owner?.registryVisible ? [{ repository, project: owner.project }] : [];
+      return owner?.registryVisible ? [{ repository, projectId: owner.projectId }] : [];
+    });
+    const projects = new Map(
+      (await services.projects.findByIds([...new Set(shown.map(({ projectId }) => projectId))])).map(
+        (project) => [project.id, project],
+      ),
+    );
+    const owned = shown.flatMap(({ repository, projectId }) => {
+      const project = projects.get(projectId);
+      return project ? [{ repository, project }] : [];
     });
     return { page, owned };
   }
@@ -161,7 +169,7 @@ export function containerRegistryRouter(services: Services, resources: Resources
     const query = parse(listContainerRepositoriesQuerySchema, req.query);
     const options = repositoryListOptions(query);
     const { page, owned } = options
-      ? await groupRepositoryPage(actor, group.full_path, options, now)
+      ? await groupRepositoryPage(actor, group, options, now)
       : { page: EMPTY_PAGE, owned: [] };
     setPageHeaders(req, res, page.total, query);
     res.json(await presentRepositories(owned, query.tags));
