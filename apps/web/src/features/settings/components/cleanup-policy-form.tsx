@@ -2,11 +2,11 @@ import type { ContainerExpirationPolicy, ContainerExpirationPolicyAttributes } f
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import type { ProjectWithPolicy } from '../../../shared/api/get-project';
 import { formatRelative } from '../../../shared/format';
-import { Button } from '../../../shared/ui/button';
 import { ErrorPanel } from '../../../shared/ui/states';
 import { usePreviewCleanupPolicy } from '../api/preview-cleanup-policy';
 import { useUpdateProjectRegistrySettings } from '../api/update-project-registry-settings';
 import { CleanupPreview } from './cleanup-preview';
+import { SaveRow } from './save-row';
 
 export const CADENCES = [
   ['1d', 'Every day'],
@@ -278,21 +278,7 @@ export function CleanupPolicyForm({ project }: { project: ProjectWithPolicy }) {
           </div>
         )}
       </div>
-      <div className="row">
-        <Button type="submit" variant="primary" disabled={!dirty || invalid || update.isPending}>
-          {update.isPending ? 'Saving…' : 'Save cleanup policy'}
-        </Button>
-        {update.isSuccess && !dirty ? (
-          <span role="status" className="muted">
-            Saved.
-          </span>
-        ) : null}
-        {update.isError ? (
-          <span role="alert" className="field-error">
-            Not saved: {update.error.message}
-          </span>
-        ) : null}
-      </div>
+      <SaveRow label="Save cleanup policy" disabled={!dirty || invalid} save={update} dirty={dirty} />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 import type { RegistryAccessLevel } from '@berth/contract';
 import { type FormEvent, useId, useState } from 'react';
 import type { ProjectWithPolicy } from '../../../shared/api/get-project';
-import { Button } from '../../../shared/ui/button';
 import { useUpdateProjectRegistrySettings } from '../api/update-project-registry-settings';
+import { SaveRow } from './save-row';
 
 /** Registry on/off and who may pull: GitLab's `container_registry_access_level`. */
 export function RegistryAccessForm({ project }: { project: ProjectWithPolicy }) {
@@ -74,21 +74,7 @@ export function RegistryAccessForm({ project }: { project: ProjectWithPolicy }) 
           Images stay stored.
         </p>
       ) : null}
-      <div className="row">
-        <Button type="submit" variant="primary" disabled={!dirty || update.isPending}>
-          {update.isPending ? 'Saving…' : 'Save changes'}
-        </Button>
-        {update.isSuccess && !dirty ? (
-          <span role="status" className="muted">
-            Saved.
-          </span>
-        ) : null}
-        {update.isError ? (
-          <span role="alert" className="field-error">
-            Not saved: {update.error.message}
-          </span>
-        ) : null}
-      </div>
+      <SaveRow label="Save changes" disabled={!dirty} save={update} dirty={dirty} />
     </form>
   );
 }
