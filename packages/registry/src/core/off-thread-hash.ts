@@ -2,13 +2,20 @@ import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { DigestAlgorithm } from './digest.js';
 
+/** A slot's size: large enough that the messages per upload stay few, small enough to keep several in flight. */
+export const SLOT_BYTES = 1024 * 1024;
+/** Slots for all uploads together; shared memory is only resident once a slot is used. */
+const SLOTS = 16;
+
 /**
- * Bytes travel to the hashing thread through slots of shared memory: copying a chunk into a
- * slot is a memcpy, and one message per full slot keeps the messages few (a message per
- * 64 KiB socket chunk cost more than the hashing). Four slots bound what an upload holds here.
+ * One piece of the shared memory that uploads are received into (upload-body.ts). While an
+ * upload holds a slot, the hashing thread reads it in place and storage writes it, so a byte
+ * is copied once after it leaves the socket.
  */
-const SLOT_BYTES = 1024 * 1024;
-const SLOTS = 4;
+export interface Slot {
+  readonly index: number;
+  readonly bytes: Uint8Array;
+}
 
 /** The hashing thread: hash states by id, updated from the slots in the order they were posted. */
 const WORKER_SOURCE = `
@@ -27,7 +34,7 @@ parentPort.on('message', (message) => {
     case 'update':
       // A slot can still be on its way for a hash whose owner was collected and dropped.
       hashes.get(message.id)?.update(slots[message.slot].subarray(0, message.length));
-      parentPort.postMessage({ op: 'free', slot: message.slot });
+      parentPort.postMessage({ op: 'hashed', slot: message.slot });
       break;
     case 'digest':
       parentPort.postMessage({ op: 'digest', request: message.request, hex: hashes.get(message.id)?.copy().digest('hex') });
@@ -36,18 +43,24 @@ parentPort.on('message', (message) => {
 });
 `;
 
-type FromWorker = { op: 'free'; slot: number } | { op: 'digest'; request: number; hex: string | undefined };
+type FromWorker = { op: 'hashed'; slot: number } | { op: 'digest'; request: number; hex: string | undefined };
+
+interface Pending {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
 
 /** One thread hashes for every upload, so the main thread only receives and writes. */
 class HashingThread {
   private worker: Worker | undefined;
-  private slots: Uint8Array[] = [];
+  private memory: SharedArrayBuffer | undefined;
+  private slots: Slot[] = [];
   private free: number[] = [];
-  /** The slot being filled, and for which hash. */
-  private filling: { slot: number; id: number; length: number } | undefined;
+  private waitingForSlot: (() => void)[] = [];
+  /** Slots on the thread, by index: settled once hashed. */
+  private readonly hashing = new Map<number, Pending>();
   private nextId = 0;
   private nextRequest = 0;
-  private waiting: (() => void)[] = [];
   private readonly digests = new Map<
     number,
     { resolve: (hex: string) => void; reject: (e: Error) => void }
@@ -57,19 +70,33 @@ class HashingThread {
     if (worker === this.worker) worker.postMessage({ op: 'drop', id });
   });
 
+  /** The shared memory outlives a failed thread: a new thread is given the same slots. */
+  private slotMemory(): SharedArrayBuffer {
+    if (this.memory) return this.memory;
+    const memory = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
+    this.memory = memory;
+    this.slots = Array.from({ length: SLOTS }, (_, index) => ({
+      index,
+      bytes: new Uint8Array(memory, index * SLOT_BYTES, SLOT_BYTES),
+    }));
+    // Popped from the end: the lowest slots are reused first, so the others stay untouched.
+    this.free = this.slots.map((_, index) => SLOTS - 1 - index);
+    return memory;
+  }
+
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const memory = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { memory, slots: SLOTS, slotBytes: SLOT_BYTES },
+      workerData: { memory: this.slotMemory(), slots: SLOTS, slotBytes: SLOT_BYTES },
     });
     // A registry with no uploads in flight may exit; the thread never keeps it alive.
     worker.unref();
     worker.on('message', (message: FromWorker) => {
-      if (message.op === 'free') {
-        this.free.push(message.slot);
-        this.wake();
+      if (message.op === 'hashed') {
+        const pending = this.hashing.get(message.slot);
+        this.hashing.delete(message.slot);
+        pending?.resolve();
       } else {
         const pending = this.digests.get(message.request);
         this.digests.delete(message.request);
@@ -79,28 +106,36 @@ class HashingThread {
     });
     const fail = (error: Error) => {
       if (this.worker !== worker) return;
-      // Every state on the thread is gone: pending digests fail, and so does any use of those states.
+      // Every state on the thread is gone: pending work fails, and so does any use of those states.
       this.worker = undefined;
-      this.filling = undefined;
-      this.wake();
+      for (const pending of this.hashing.values()) pending.reject(error);
+      this.hashing.clear();
       for (const pending of this.digests.values()) pending.reject(error);
       this.digests.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the hashing thread exited with ${code}`)));
     this.worker = worker;
-    this.slots = Array.from(
-      { length: SLOTS },
-      (_, slot) => new Uint8Array(memory, slot * SLOT_BYTES, SLOT_BYTES),
-    );
-    this.free = this.slots.map((_, slot) => slot);
     return worker;
   }
 
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resolve of waiting) resolve();
+  /** A free slot, or undefined when all are held (`whenSlotFree` says when to try again). */
+  tryAcquireSlot(): Slot | undefined {
+    this.slotMemory();
+    const index = this.free.pop();
+    return index === undefined ? undefined : this.slots[index];
+  }
+
+  whenSlotFree(retry: () => void): void {
+    this.waitingForSlot.push(retry);
+  }
+
+  releaseSlot(slot: Slot): void {
+    this.free.push(slot.index);
+    // Everyone waiting tries again; whoever finds none free asks to wait again.
+    const waiting = this.waitingForSlot;
+    this.waitingForSlot = [];
+    for (const retry of waiting) retry();
   }
 
   private live(handle: Handle): Worker {
@@ -108,20 +143,9 @@ class HashingThread {
     return handle.worker;
   }
 
-  /** Posts the slot being filled when it holds bytes of `id` (or any, without `id`). */
-  private post(id?: number): void {
-    const filling = this.filling;
-    if (!filling || (id !== undefined && filling.id !== id)) return;
-    this.filling = undefined;
-    this.worker?.postMessage({ op: 'update', id: filling.id, slot: filling.slot, length: filling.length });
-  }
-
   create(owner: object, algorithm: DigestAlgorithm | undefined, from?: Handle): Handle {
     const worker = this.thread();
-    if (from) {
-      this.live(from);
-      this.post(from.id);
-    }
+    if (from) this.live(from);
     const id = this.nextId++;
     worker.postMessage(from ? { op: 'copy', id, from: from.id } : { op: 'create', id, algorithm });
     const handle = { id, worker };
@@ -129,30 +153,14 @@ class HashingThread {
     return handle;
   }
 
-  /** Copies `chunk` into slots; when none is free, resolves once the rest is copied. */
-  update(handle: Handle, chunk: Uint8Array): Promise<void> | undefined {
-    this.live(handle);
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      if (this.filling && this.filling.id !== handle.id) this.post();
-      if (!this.filling) {
-        const slot = this.free.pop();
-        if (slot === undefined) {
-          const rest = chunk.subarray(offset);
-          return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() =>
-            this.update(handle, rest),
-          );
-        }
-        this.filling = { slot, id: handle.id, length: 0 };
-      }
-      const filling = this.filling;
-      const length = Math.min(SLOT_BYTES - filling.length, chunk.byteLength - offset);
-      this.slots[filling.slot]!.set(chunk.subarray(offset, offset + length), filling.length);
-      filling.length += length;
-      offset += length;
-      if (filling.length === SLOT_BYTES) this.post();
+  /** Hashes the first `length` bytes of `slot`; settles once the slot is no longer read. */
+  update(handle: Handle, slot: Slot, length: number): Promise<void> {
+    try {
+      this.live(handle).postMessage({ op: 'update', id: handle.id, slot: slot.index, length });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return undefined;
+    return new Promise((resolve, reject) => this.hashing.set(slot.index, { resolve, reject }));
   }
 
   digest(handle: Handle): Promise<string> {
@@ -161,7 +169,6 @@ class HashingThread {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.post(handle.id);
     const request = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.digests.set(request, { resolve, reject });
@@ -177,23 +184,20 @@ interface Handle {
 
 const hashingThread = new HashingThread();
 
-/** Uploads smaller than this are hashed on the main thread: a round trip to the thread would cost more. */
-const LOCAL_HASH_BYTES = 1024 * 1024;
+export const tryAcquireSlot = (): Slot | undefined => hashingThread.tryAcquireSlot();
+export const whenSlotFree = (retry: () => void): void => hashingThread.whenSlotFree(retry);
+export const releaseSlot = (slot: Slot): void => hashingThread.releaseSlot(slot);
 
 /**
  * A running digest of an upload. Hashing a 256 MiB push takes ~0.2 s of one core; on a worker
  * thread it overlaps with receiving and writing on the main thread instead of adding to them.
- * Small uploads (configs, small layers) never reach the thread: a hash starts on the main
- * thread and moves to the worker once one stream has brought it 1 MiB, replaying that stream's
- * chunks, which it holds only until the stream ends (`settle`). A hash that already holds bytes
- * of an earlier request stays where it is. Chunks are hashed in the order `update` was called.
+ * Small uploads (configs, small layers) never reach the thread: a hash that holds nothing yet
+ * moves there when it is given a full slot (1 MiB), and stays on the main thread otherwise. A
+ * hash that already holds bytes stays where it is. Slots are hashed in the order given.
  */
 export class OffThreadHash {
   private local: Hash | undefined;
   private remote: Handle | undefined;
-  /** Every byte this hash holds, while it may still move to the thread. */
-  private replay: Uint8Array[] | undefined;
-  private replayBytes = 0;
   /** Bytes hashed here on the main thread. */
   private localBytes = 0;
 
@@ -206,8 +210,6 @@ export class OffThreadHash {
     } else {
       this.local = from?.local ? from.local.copy() : createHash(algorithm);
       this.localBytes = from?.localBytes ?? 0;
-      // A copy of an empty hash may still move; one that holds bytes of another request may not.
-      if (this.localBytes === 0) this.replay = [];
     }
   }
 
@@ -215,40 +217,24 @@ export class OffThreadHash {
     return new OffThreadHash(algorithm);
   }
 
-  /** Queues `chunk`; a promise means too much is waiting to be hashed and the caller should wait for it. */
-  update(chunk: Uint8Array): Promise<void> | undefined {
-    if (this.remote) return hashingThread.update(this.remote, chunk);
-    this.local!.update(chunk);
-    this.localBytes += chunk.byteLength;
-    if (!this.replay) return undefined;
-    this.replay.push(chunk);
-    this.replayBytes += chunk.byteLength;
-    if (this.replayBytes < LOCAL_HASH_BYTES) return undefined;
-    const remote = hashingThread.create(this, this.algorithm);
-    const replay = this.replay;
-    this.remote = remote;
-    this.local = undefined;
-    this.settle();
-    let queued: Promise<void> | undefined;
-    for (const held of replay) {
-      queued = queued
-        ? queued.then(() => hashingThread.update(remote, held))
-        : hashingThread.update(remote, held);
+  /** Hashes the first `length` bytes of `slot`; settles once the slot may be reused. */
+  update(slot: Slot, length: number): Promise<void> {
+    if (!this.remote && this.localBytes === 0 && length === SLOT_BYTES) {
+      this.remote = hashingThread.create(this, this.algorithm);
+      this.local = undefined;
     }
-    return queued;
+    if (this.remote) return hashingThread.update(this.remote, slot, length);
+    this.local!.update(slot.bytes.subarray(0, length));
+    this.localBytes += length;
+    return Promise.resolve();
   }
 
-  /** The stream that fed this hash has ended: its chunks are let go, and the hash stays where it is. */
-  settle(): void {
-    this.replay = undefined;
-  }
-
-  /** An independent hash that continues from the bytes queued so far. */
+  /** An independent hash that continues from the bytes given so far. */
   copy(): OffThreadHash {
     return new OffThreadHash(this.algorithm, this);
   }
 
-  /** Hex digest of everything queued so far; the hash may go on being updated. */
+  /** Hex digest of everything given so far; the hash may go on being updated. */
   digest(): Promise<string> {
     if (this.local) return Promise.resolve(this.local.copy().digest('hex'));
     return hashingThread.digest(this.remote!);

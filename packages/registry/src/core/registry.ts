@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Readable, Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
 import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
 import { type StorageDriver, StorageNotFoundError, type UploadState } from '../storage/driver.js';
 import { createDigestHash, digestOf, type ParsedDigest, parseDigest } from './digest.js';
@@ -10,7 +9,7 @@ import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
 import { OffThreadHash } from './off-thread-hash.js';
 import { blobKey, uploadKey } from './storage-keys.js';
-import { releaseConsumedBytes } from './young-garbage.js';
+import { UploadBody } from './upload-body.js';
 
 export interface ByteRange {
   start: number;
@@ -122,7 +121,7 @@ export class Registry {
     try {
       const hash = OffThreadHash.create(expected.algorithm);
       const empty = await this.storage.startUpload(key);
-      const state = await this.storage.appendUpload(key, empty, hashed(body, hash));
+      const state = await receive(body, hash, (chunks) => this.storage.appendUpload(key, empty, chunks));
       // The hashing thread finishes the tail while the bytes are synced to disk.
       const [finished, actual] = await Promise.all([this.storage.finishUpload(key, state), hash.digest()]);
       await this.commitBlob(repositoryId, finished, expected, actual, state.size);
@@ -348,10 +347,8 @@ export class Registry {
     // the state is only recorded once the whole chunk is stored.
     const state = await lostAsInvalid(
       upload.id,
-      this.storage.appendUpload(
-        uploadKey(upload.id),
-        uploadStateOf(upload),
-        hash ? hashed(body, hash) : body,
+      receive(body, hash, (chunks) =>
+        this.storage.appendUpload(uploadKey(upload.id), uploadStateOf(upload), chunks),
       ),
     );
     const written = state.size - upload.size;
@@ -377,8 +374,9 @@ export class Registry {
     let hash: OffThreadHash | undefined;
     if (stored) {
       hash = OffThreadHash.create('sha256');
-      for await (const chunk of stored) await hash.update(chunk as Buffer);
-      hash.settle();
+      await receive(stored, hash, async (chunks) => {
+        for await (const _ of chunks);
+      });
     }
     const state = { hash, size: upload.size };
     this.uploadHashes.set(upload.id, state);
@@ -425,19 +423,18 @@ function paged(rows: string[], limit: number | undefined): Page<string> {
 }
 
 /** `body` passed through `hash`; an aborted request destroys the result so the writer fails too. */
-function hashed(body: Readable, hash: OffThreadHash): Readable {
-  const through = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      releaseConsumedBytes(chunk.length);
-      const full = hash.update(chunk);
-      if (full) full.then(() => callback(null, chunk), callback);
-      else callback(null, chunk);
-    },
-  });
-  pipeline(body, through).catch(() => {});
-  // The request's chunks are not held once it has ended, however it ended.
-  through.once('close', () => hash.settle());
-  return through;
+/** Hands `body` to `consume` as an UploadBody hashed on the way, and lets go of it however `consume` ends. */
+async function receive<T>(
+  body: Readable,
+  hash: OffThreadHash | undefined,
+  consume: (chunks: UploadBody) => Promise<T>,
+): Promise<T> {
+  const chunks = new UploadBody(body, hash);
+  try {
+    return await consume(chunks);
+  } finally {
+    chunks.close();
+  }
 }
 
 function uploadStateOf(upload: Upload): UploadState {

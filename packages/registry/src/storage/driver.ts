@@ -40,12 +40,13 @@ export interface StorageDriver {
   /** Starts an empty upload stored under `path`. */
   startUpload(path: string): Promise<UploadState>;
   /**
-   * Streams `source` onto the end of the upload described by `state` and resolves with
-   * the new state. When it fails, everything `state` describes is still intact, so a
+   * Writes `source` onto the end of the upload described by `state` and resolves with
+   * the new state. A chunk of `source` is the driver's only until it asks for the next one
+   * (the core reuses that memory), so a driver copies what it keeps. When it fails, everything `state` describes is still intact, so a
    * retry from `state` continues from the last acknowledged byte. Fails with
    * StorageNotFoundError when bytes `state` describes are gone.
    */
-  appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState>;
+  appendUpload(path: string, state: UploadState, source: AsyncIterable<Uint8Array>): Promise<UploadState>;
   /**
    * The upload's bytes so far, when the backend can read an unfinished upload (to rebuild
    * a running digest); undefined when it cannot, and the digest waits for `finishUpload`.

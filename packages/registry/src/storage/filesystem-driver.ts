@@ -1,12 +1,10 @@
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { assertStorageKey, type StorageDriver, StorageNotFoundError, type UploadState } from './driver.js';
 import { WriteBehindFile } from './write-behind-file.js';
 import { writeChunk } from './write-chunk.js';
 
-const WRITE_BUFFER_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
 /** Image layers may be private: only the registry's own user reads its storage. */
 const PRIVATE_FOLDER = 0o700;
@@ -86,13 +84,18 @@ export class FilesystemDriver implements StorageDriver {
     return { size: 0, detail: null };
   }
 
-  async appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState> {
+  async appendUpload(
+    path: string,
+    state: UploadState,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<UploadState> {
     const file = this.resolve(path);
     await this.cutBackTo(path, state.size);
     const handle = await open(file, 'a');
     try {
-      const sink = new WriteBehindFile(handle, WRITE_BUFFER_BYTES);
-      await pipeline(source, sink);
+      const sink = new WriteBehindFile(handle);
+      for await (const chunk of source) await sink.write(chunk);
+      await sink.settle();
       return { size: state.size + sink.bytesWritten, detail: null };
     } catch (error) {
       // An interrupted chunk leaves no trace: cut the file back to what was acknowledged.

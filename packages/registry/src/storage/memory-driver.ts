@@ -34,10 +34,14 @@ export class MemoryDriver implements StorageDriver {
     return { size: 0, detail: null };
   }
 
-  async appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState> {
+  async appendUpload(
+    path: string,
+    state: UploadState,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<UploadState> {
     const acknowledged = this.acknowledged(path, state);
     const chunks: Buffer[] = [];
-    for await (const chunk of source) chunks.push(Buffer.from(chunk as Uint8Array));
+    for await (const chunk of source) chunks.push(Buffer.from(chunk));
     const object = Buffer.concat([acknowledged, ...chunks]);
     this.objects.set(path, object);
     return { size: object.length, detail: null };

@@ -156,7 +156,11 @@ export class S3Driver implements StorageDriver {
     return { size: 0, detail: JSON.stringify(emptyDetail()) };
   }
 
-  async appendUpload(path: string, state: UploadState, source: Readable): Promise<UploadState> {
+  async appendUpload(
+    path: string,
+    state: UploadState,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<UploadState> {
     const detail = this.parseDetail(path, state);
     await this.deleteKeys(detail.consumed);
     const parts = [...(detail.multipart?.parts ?? [])];
@@ -171,8 +175,9 @@ export class S3Driver implements StorageDriver {
     // One part travels to S3 while the next one fills.
     let inFlight: Promise<void> | undefined;
     for await (const chunk of source) {
-      pending.push(chunk as Buffer);
-      written += (chunk as Buffer).length;
+      // The chunk's memory is reused once the next one is asked for: keep a copy.
+      pending.push(Buffer.from(chunk));
+      written += chunk.length;
       while (stagedBytes + pending.length >= this.settings.partSize) {
         const body = Buffer.concat([
           ...(await this.readStaged(path, staged)),
