@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Family } from './family.js';
@@ -43,6 +43,20 @@ export const blobTransfer: Family = {
     },
     { id: 'pull', label: 'Blob pull (GET)', unit: 'MB/s', better: 'higher' },
     { id: 'pull-curl', label: 'Blob pull (GET), curl as the client', unit: 'MB/s', better: 'higher' },
+    {
+      id: 'push-cpu',
+      label: 'Server CPU per blob push, curl as the client',
+      unit: 's',
+      better: 'lower',
+      words: ['less', 'more'],
+    },
+    {
+      id: 'pull-cpu',
+      label: 'Server CPU per blob pull, curl as the client',
+      unit: 's',
+      better: 'lower',
+      words: ['less', 'more'],
+    },
   ],
   async run({ client, config, log, note, samples, target, workDir }) {
     const { blobBytes, chunkBytes, blobRuns } = config;
@@ -63,10 +77,12 @@ export const blobTransfer: Family = {
     }
     // curl sends from a file (written here, untimed), as a command-line client would.
     const curlPushes: number[] = [];
+    const pushCpu: number[] = [];
     const file = join(workDir, 'blob');
     for (let run = 0; run < blobRuns; run++) {
       const c = nextBlob(blobBytes);
       writeFileSync(file, c.data);
+      const cpuBefore = cpuSeconds(target.pid);
       curlPushes.push(
         rate(
           await timeMs(async () => {
@@ -75,6 +91,7 @@ export const blobTransfer: Family = {
           }),
         ),
       );
+      pushCpu.push(cpuSeconds(target.pid) - cpuBefore);
     }
     const pulls: number[] = [];
     for (let run = 0; run < blobRuns; run++) {
@@ -86,20 +103,27 @@ export const blobTransfer: Family = {
     }
     // The Node client shares the event loop's costs with the figure; curl shows what the server can serve.
     const curlPulls: number[] = [];
+    const pullCpu: number[] = [];
     for (let run = 0; run < blobRuns; run++) {
+      const cpuBefore = cpuSeconds(target.pid);
       curlPulls.push(rate(await timeMs(() => curlPull(`${target.url}/v2/${REPO}/blobs/${last}`, blobBytes))));
+      pullCpu.push(cpuSeconds(target.pid) - cpuBefore);
     }
     samples('push-monolithic', mono);
     samples('push-chunked', chunked);
     samples('push-curl', curlPushes);
     samples('pull', pulls);
     samples('pull-curl', curlPulls);
+    samples('push-cpu', pushCpu);
+    samples('pull-cpu', pullCpu);
     const values = {
       'push-monolithic': median(mono),
       'push-chunked': median(chunked),
       'push-curl': median(curlPushes),
       pull: median(pulls),
       'pull-curl': median(curlPulls),
+      'push-cpu': median(pushCpu),
+      'pull-cpu': median(pullCpu),
     };
     const limits = machineLimits();
     if (limits) {
@@ -119,6 +143,19 @@ export const blobTransfer: Family = {
 };
 
 const run = promisify(execFile);
+
+/**
+ * CPU time the server process has used so far, all its threads (/proc/<pid>/stat utime + stime).
+ * Unlike a rate, it hardly moves with what else the machine is doing, so it shows the cost of
+ * the server's own work.
+ */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** `getconf CLK_TCK` on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** curl fetching into /dev/null; fails unless it received exactly `bytes`. */
 async function curlPull(url: string, bytes: number): Promise<void> {
