@@ -422,7 +422,6 @@ function paged(rows: string[], limit: number | undefined): Page<string> {
   return { items, next: items[items.length - 1] };
 }
 
-/** `body` passed through `hash`; an aborted request destroys the result so the writer fails too. */
 /** Hands `body` to `consume` as an UploadBody hashed on the way, and lets go of it however `consume` ends. */
 async function receive<T>(
   body: Readable,
