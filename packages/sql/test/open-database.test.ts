@@ -98,4 +98,14 @@ describe('SQLite files', () => {
     await reopened.close();
     expect(mode(older)).toBe(0o600);
   });
+
+  it('take the page cache size asked for', async () => {
+    const opened = openDatabase<TestDb>({ sqlitePath: join(tmp, 'small-cache.db'), sqliteCacheKiB: 2048 });
+    try {
+      const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(opened.db);
+      expect(rows[0]?.cache_size).toBe(-2048);
+    } finally {
+      await opened.close();
+    }
+  });
 });
