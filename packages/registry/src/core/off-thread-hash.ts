@@ -6,27 +6,11 @@ import type { DigestAlgorithm } from './digest.js';
 export const SLOT_BYTES = 1024 * 1024;
 /** Slots for all uploads together; shared memory is only resident once a slot is used. */
 const SLOTS = 16;
-const WASM_PAGE_BYTES = 64 * 1024;
-
-/** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
-const WasmMemory = (
-  globalThis as unknown as {
-    WebAssembly: {
-      Memory: new (descriptor: {
-        initial: number;
-        maximum: number;
-        shared: true;
-      }) => {
-        buffer: SharedArrayBuffer;
-      };
-    };
-  }
-).WebAssembly.Memory;
 
 /**
  * One piece of the shared memory that uploads are received into (upload-body.ts). While an
  * upload holds a slot, the hashing thread reads it in place and storage writes it, so a byte
- * is copied once after it leaves the socket. Slots start on page boundaries.
+ * is copied once after it leaves the socket.
  */
 export interface Slot {
   readonly index: number;
@@ -89,10 +73,7 @@ class HashingThread {
   /** The shared memory outlives a failed thread: a new thread is given the same slots. */
   private slotMemory(): SharedArrayBuffer {
     if (this.memory) return this.memory;
-    // Shared WebAssembly memory rather than a SharedArrayBuffer: it starts on a page boundary, so
-    // every slot does, which direct I/O requires of the memory it writes from (storage/upload-file.ts).
-    const pages = (SLOT_BYTES * SLOTS) / WASM_PAGE_BYTES;
-    const memory = new WasmMemory({ initial: pages, maximum: pages, shared: true }).buffer;
+    const memory = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
     this.memory = memory;
     this.slots = Array.from({ length: SLOTS }, (_, index) => ({
       index,

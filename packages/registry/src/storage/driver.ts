@@ -42,8 +42,7 @@ export interface StorageDriver {
   /**
    * Writes `source` onto the end of the upload described by `state` and resolves with
    * the new state. A chunk of `source` is the driver's only until it asks for the next one
-   * (the core reuses that memory), so a driver copies what it keeps. The core's chunks start
-   * on a page boundary and all but the last are 1 MiB long (suitable for direct I/O). When it fails, everything `state` describes is still intact, so a
+   * (the core reuses that memory), so a driver copies what it keeps. When it fails, everything `state` describes is still intact, so a
    * retry from `state` continues from the last acknowledged byte. Fails with
    * StorageNotFoundError when bytes `state` describes are gone.
    */

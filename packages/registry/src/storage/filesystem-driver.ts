@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { assertStorageKey, type StorageDriver, StorageNotFoundError, type UploadState } from './driver.js';
-import { UploadFile } from './upload-file.js';
+import { WriteBehindFile } from './write-behind-file.js';
 import { writeChunk } from './write-chunk.js';
 
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -11,9 +11,6 @@ const PRIVATE_FOLDER = 0o700;
 const PRIVATE_FILE = 0o600;
 
 export class FilesystemDriver implements StorageDriver {
-  /** Until the file system refuses it (tmpfs, some network file systems): see UploadFile. */
-  private directIo = true;
-
   constructor(private readonly root: string) {}
 
   private resolve(path: string): string {
@@ -92,19 +89,20 @@ export class FilesystemDriver implements StorageDriver {
     state: UploadState,
     source: AsyncIterable<Uint8Array>,
   ): Promise<UploadState> {
+    const file = this.resolve(path);
     await this.cutBackTo(path, state.size);
-    const { upload, directSupported } = await UploadFile.open(this.resolve(path), state.size, this.directIo);
-    this.directIo = directSupported;
+    const handle = await open(file, 'a');
     try {
-      for await (const chunk of source) await upload.write(chunk);
-      await upload.settle();
-      return { size: state.size + upload.bytesWritten, detail: null };
+      const sink = new WriteBehindFile(handle);
+      for await (const chunk of source) await sink.write(chunk);
+      await sink.settle();
+      return { size: state.size + sink.bytesWritten, detail: null };
     } catch (error) {
       // An interrupted chunk leaves no trace: cut the file back to what was acknowledged.
-      await upload.cutBackTo(state.size).catch(() => {});
+      await handle.truncate(state.size).catch(() => {});
       throw error;
     } finally {
-      await upload.close();
+      await handle.close();
     }
   }
 
