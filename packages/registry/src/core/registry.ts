@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { type Hash, randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { MetadataStore, Referrer, StoredManifest, Upload } from '../meta/metadata-store.js';
 import { type StorageDriver, StorageNotFoundError, type UploadState } from '../storage/driver.js';
@@ -7,7 +7,6 @@ import { registryError, registryErrors } from './errors.js';
 import type { DigestLocks } from './keyed-mutex.js';
 import { parseManifest } from './manifest.js';
 import { assertTag, isTag } from './names.js';
-import { OffThreadHash } from './off-thread-hash.js';
 import { blobKey, uploadKey } from './storage-keys.js';
 import { UploadBody } from './upload-body.js';
 
@@ -36,7 +35,7 @@ export interface Page<T> {
  * unfinished upload (S3): the digest is then checked on the finished object.
  */
 interface UploadHashState {
-  hash: OffThreadHash | undefined;
+  hash: Hash | undefined;
   size: number;
 }
 
@@ -119,11 +118,11 @@ export class Registry {
     const repositoryId = await this.meta.ensureRepository(repository, this.now());
     const key = uploadKey(randomUUID());
     try {
-      const hash = OffThreadHash.create(expected.algorithm);
+      const hash = createDigestHash(expected.algorithm);
       const empty = await this.storage.startUpload(key);
       const state = await receive(body, hash, (chunks) => this.storage.appendUpload(key, empty, chunks));
-      // The hashing thread finishes the tail while the bytes are synced to disk.
-      const [finished, actual] = await Promise.all([this.storage.finishUpload(key, state), hash.digest()]);
+      const finished = await this.storage.finishUpload(key, state);
+      const actual = hash.digest('hex');
       await this.commitBlob(repositoryId, finished, expected, actual, state.size);
     } finally {
       await this.storage.delete(key);
@@ -145,7 +144,7 @@ export class Registry {
       storageState: state.detail,
     };
     await this.meta.createUpload(id, repositoryId, upload, this.now());
-    this.uploadHashes.set(id, { hash: OffThreadHash.create('sha256'), size: 0 });
+    this.uploadHashes.set(id, { hash: createDigestHash('sha256'), size: 0 });
     return upload;
   }
 
@@ -177,13 +176,12 @@ export class Registry {
       const complete = body ? await this.appendChunk(upload, body, range) : upload;
       const { hash } = await this.hashState(complete);
       try {
-        const running = expected.algorithm === 'sha256' ? hash?.digest() : undefined;
-        running?.catch(() => {});
+        const running = expected.algorithm === 'sha256' ? hash?.copy().digest('hex') : undefined;
         const finished = await lostAsInvalid(
           id,
           this.storage.finishUpload(uploadKey(id), uploadStateOf(complete)),
         );
-        const actual = running ? await running : await this.hashStored(finished, expected.algorithm);
+        const actual = running ?? (await this.hashStored(finished, expected.algorithm));
         await this.commitBlob(upload.repositoryId, finished, expected, actual, complete.size);
       } finally {
         await this.discardUpload(id);
@@ -371,9 +369,9 @@ export class Registry {
       upload.id,
       this.storage.readUpload(uploadKey(upload.id), uploadStateOf(upload)),
     );
-    let hash: OffThreadHash | undefined;
+    let hash: Hash | undefined;
     if (stored) {
-      hash = OffThreadHash.create('sha256');
+      hash = createDigestHash('sha256');
       await receive(stored, hash, async (chunks) => {
         for await (const _ of chunks);
       });
@@ -425,7 +423,7 @@ function paged(rows: string[], limit: number | undefined): Page<string> {
 /** Hands `body` to `consume` as an UploadBody hashed on the way, and lets go of it however `consume` ends. */
 async function receive<T>(
   body: Readable,
-  hash: OffThreadHash | undefined,
+  hash: Hash | undefined,
   consume: (chunks: UploadBody) => Promise<T>,
 ): Promise<T> {
   const chunks = new UploadBody(body, hash);

@@ -1,31 +1,45 @@
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import {
-  type OffThreadHash,
-  releaseSlot,
-  SLOT_BYTES,
-  type Slot,
-  tryAcquireSlot,
-  whenSlotFree,
-} from './off-thread-hash.js';
 import { releaseConsumedBytes } from './young-garbage.js';
 
-/** Slots one body may hold at a time: enough to go on receiving while storage writes and the thread hashes. */
-const SLOTS_PER_BODY = 4;
+/** A slot's size: one write and one hash update per MiB instead of one per 64 KiB socket chunk. */
+export const SLOT_BYTES = 1024 * 1024;
+/** Slots for all uploads together; each is allocated when first needed and kept for reuse. */
+const SLOTS = 16;
+/** Slots one body may hold at a time: enough to go on receiving while storage writes. */
+const SLOTS_PER_BODY = 3;
+
+const freeSlots: Uint8Array[] = [];
+let allocatedSlots = 0;
+let waitingForSlot: (() => void)[] = [];
+
+function tryAcquireSlot(): Uint8Array | undefined {
+  const slot = freeSlots.pop();
+  if (slot || allocatedSlots >= SLOTS) return slot;
+  allocatedSlots++;
+  return new Uint8Array(SLOT_BYTES);
+}
+
+function releaseSlot(slot: Uint8Array): void {
+  freeSlots.push(slot);
+  // Everyone waiting tries again; whoever finds none free asks to wait again.
+  const waiting = waitingForSlot;
+  waitingForSlot = [];
+  for (const retry of waiting) retry();
+}
 
 interface FullSlot {
-  slot: Slot;
+  slot: Uint8Array;
   length: number;
-  /** Settles once the hash no longer reads the slot. */
-  hashed: Promise<void>;
 }
 
 /**
  * A request body on its way to storage, in the form storage drivers take it (storage/driver.ts):
  * chunks that are the consumer's only until it asks for the next one. The body is read into
- * slots of shared memory as fast as it arrives; each full slot goes to `hash` (the hashing
- * thread reads it in place) and to the consumer, and is reused once both are done with it.
- * Piping the socket's 64 KiB chunks through streams instead cost the main thread about twice the
- * work per byte; here it is one copy per byte and one hand-over per MiB.
+ * 1 MiB slots as fast as it arrives; each full slot is added to `hash` and handed to the
+ * consumer, and is reused once the consumer asks for the next chunk. Piping the socket's 64 KiB
+ * chunks through a hashing stream and the file's stream instead cost the server about a fifth
+ * more CPU per push (docs/benchmarks.md); here it is one copy per byte and one hand-over per MiB.
  *
  * Receiving starts with the first chunk asked for. `close()` must be called when the consumer is
  * done or has failed: it lets go of the slots and reads the rest of the body away, so the
@@ -34,7 +48,7 @@ interface FullSlot {
 export class UploadBody implements AsyncIterable<Uint8Array> {
   private readonly ready: FullSlot[] = [];
   /** The slot being filled, and how far. */
-  private filling: Slot | undefined;
+  private filling: Uint8Array | undefined;
   private filled = 0;
   /** The chunk the consumer holds now. */
   private handedOut: FullSlot | undefined;
@@ -50,7 +64,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
 
   constructor(
     private readonly source: Readable,
-    private readonly hash: OffThreadHash | undefined,
+    private readonly hash: Hash | undefined,
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -63,7 +77,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     };
   }
 
-  /** Lets go of every slot (each once the hash is done with it) and discards what the body still sends. */
+  /** Lets go of every slot and discards what the body still sends. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -72,7 +86,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     if (this.handedOut) this.giveBack(this.handedOut);
     this.handedOut = undefined;
     for (const full of this.ready.splice(0)) this.giveBack(full);
-    if (this.filling) this.giveBack({ slot: this.filling, length: 0, hashed: Promise.resolve() });
+    if (this.filling) this.giveBack({ slot: this.filling, length: 0 });
     this.filling = undefined;
     if (!this.ended) this.source.resume();
   }
@@ -87,7 +101,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
       const full = this.ready.shift();
       if (full) {
         this.handedOut = full;
-        return { done: false, value: full.slot.bytes.subarray(0, full.length) };
+        return { done: false, value: full.slot.subarray(0, full.length) };
       }
       if (this.ended && !this.waiting) return { done: true, value: undefined };
       await new Promise<void>((resolve) => {
@@ -135,7 +149,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
           this.waiting = chunk.subarray(offset);
           this.source.pause();
           // At its own limit, a slot it gives back wakes this body; else any slot freed anywhere.
-          if (this.held < SLOTS_PER_BODY) whenSlotFree(() => this.readOn());
+          if (this.held < SLOTS_PER_BODY) waitingForSlot.push(() => this.readOn());
           return;
         }
         this.held++;
@@ -143,7 +157,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
         this.filled = 0;
       }
       const length = Math.min(SLOT_BYTES - this.filled, chunk.byteLength - offset);
-      this.filling.bytes.set(chunk.subarray(offset, offset + length), this.filled);
+      this.filling.set(chunk.subarray(offset, offset + length), this.filled);
       this.filled += length;
       offset += length;
       if (this.filled === SLOT_BYTES) this.dispatchFilling();
@@ -163,30 +177,25 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     } else this.source.resume();
   }
 
-  /** Hands the slot being filled to the hash and queues it for the consumer. */
+  /** Adds the slot being filled to the hash and queues it for the consumer. */
   private dispatchFilling(): void {
     const slot = this.filling;
     if (!slot) return;
     const length = this.filled;
     this.filling = undefined;
     if (length === 0) {
-      this.giveBack({ slot, length, hashed: Promise.resolve() });
+      this.giveBack({ slot, length });
       return;
     }
-    const hashed = this.hash ? this.hash.update(slot, length) : Promise.resolve();
-    hashed.catch((error: Error) => this.fail(error));
-    this.ready.push({ slot, length, hashed });
+    this.hash?.update(slot.subarray(0, length));
+    this.ready.push({ slot, length });
     this.wake();
   }
 
-  /** Returns a slot once the hash no longer reads it. */
-  private giveBack({ slot, hashed }: FullSlot): void {
-    const release = () => {
-      this.held--;
-      releaseSlot(slot);
-      this.readOn();
-    };
-    hashed.then(release, release);
+  private giveBack({ slot }: FullSlot): void {
+    this.held--;
+    releaseSlot(slot);
+    this.readOn();
   }
 
   private fail(error: Error): void {
