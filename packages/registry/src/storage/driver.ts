@@ -41,10 +41,11 @@ export interface StorageDriver {
   startUpload(path: string): Promise<UploadState>;
   /**
    * Writes `source` onto the end of the upload described by `state` and resolves with
-   * the new state. A chunk of `source` is the driver's only until it asks for the next one
-   * (the core reuses that memory), so a driver copies what it keeps. When it fails, everything `state` describes is still intact, so a
-   * retry from `state` continues from the last acknowledged byte. Fails with
-   * StorageNotFoundError when bytes `state` describes are gone.
+   * the new state. A chunk of `source` is the driver's only until it asks for the next
+   * one (the core reuses that memory), so a driver copies what it keeps. When it fails,
+   * everything `state` describes is still intact, so a retry from `state` continues from
+   * the last acknowledged byte. Fails with StorageNotFoundError when bytes `state`
+   * describes are gone.
    */
   appendUpload(path: string, state: UploadState, source: AsyncIterable<Uint8Array>): Promise<UploadState>;
   /**
