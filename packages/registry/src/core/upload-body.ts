@@ -37,9 +37,9 @@ interface FullSlot {
  * A request body on its way to storage, in the form storage drivers take it (storage/driver.ts):
  * chunks that are the consumer's only until it asks for the next one. The body is read into
  * 1 MiB slots as fast as it arrives; each full slot is added to `hash` and handed to the
- * consumer, and is reused once the consumer asks for the next chunk. Piping the socket's 64 KiB
- * chunks through a hashing stream and the file's stream instead cost the server about a fifth
- * more CPU per push (docs/benchmarks.md); here it is one copy per byte and one hand-over per MiB.
+ * consumer, and is reused once the consumer asks for the next chunk: one copy per byte, and one
+ * hash update and one write per MiB, where the socket's 64 KiB chunks each went through a
+ * hashing stream and the file's stream before (docs/benchmarks.md has the side-by-side figures).
  *
  * Receiving starts with the first chunk asked for. `close()` must be called when the consumer is
  * done or has failed: it lets go of the slots and reads the rest of the body away, so the
@@ -83,16 +83,16 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     this.closed = true;
     this.source.off('data', this.onData);
     this.waiting = undefined;
-    if (this.handedOut) this.giveBack(this.handedOut);
+    if (this.handedOut) this.giveBack(this.handedOut.slot);
     this.handedOut = undefined;
-    for (const full of this.ready.splice(0)) this.giveBack(full);
-    if (this.filling) this.giveBack({ slot: this.filling, length: 0 });
+    for (const { slot } of this.ready.splice(0)) this.giveBack(slot);
+    if (this.filling) this.giveBack(this.filling);
     this.filling = undefined;
     if (!this.ended) this.source.resume();
   }
 
   private async next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.handedOut) this.giveBack(this.handedOut);
+    if (this.handedOut) this.giveBack(this.handedOut.slot);
     this.handedOut = undefined;
     if (!this.started) this.start();
     for (;;) {
@@ -184,7 +184,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     const length = this.filled;
     this.filling = undefined;
     if (length === 0) {
-      this.giveBack({ slot, length });
+      this.giveBack(slot);
       return;
     }
     this.hash?.update(slot.subarray(0, length));
@@ -192,7 +192,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
     this.wake();
   }
 
-  private giveBack({ slot }: FullSlot): void {
+  private giveBack(slot: Uint8Array): void {
     this.held--;
     releaseSlot(slot);
     this.readOn();
